@@ -1,0 +1,141 @@
+/**
+ * The bundled dist/index.js, run in a child process exactly as the runner runs it, against the
+ * GitHub API emulator.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { GitHubEmulator } from '../emulator/github.js'
+import { runAction, type ActionRun } from '../emulator/runner.js'
+import { maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
+import { parseKeyList } from '../src/fallbacks.js'
+import { fingerprint } from '../src/fingerprint.js'
+import { generateKey } from '../src/key.js'
+import {
+  emulatedGitHub,
+  REPOSITORY,
+  ROTATION_TOKEN,
+  secretWrites,
+  WORKFLOW_TOKEN
+} from './helpers.js'
+
+const repository = { repository: REPOSITORY }
+let github: GitHubEmulator
+let oldKey: string
+let oldFallback: string
+
+beforeEach(async () => {
+  github = await emulatedGitHub()
+  oldKey = generateKey(50, 'django')
+  oldFallback = generateKey(50, 'django')
+  github.setSecret(repository, 'SECRET_KEY', oldKey)
+  github.setSecret(repository, 'SECRET_KEY_FALLBACKS', oldFallback)
+})
+afterEach(async () => {
+  expect(github.schemaViolations).toEqual([])
+  await github.stop()
+})
+
+function run(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction({
+    apiUrl: github.url,
+    repository: REPOSITORY,
+    githubToken: WORKFLOW_TOKEN,
+    inputs: {
+      token: ROTATION_TOKEN,
+      'current-key': oldKey,
+      'current-fallbacks': oldFallback,
+      ...inputs
+    }
+  })
+}
+
+/** Every place a key could leak: the log outside its mask, the outputs, the summary, the issues. */
+function leaks(result: ActionRun, keys: string[]): string[] {
+  const issues = JSON.stringify(github.issues(REPOSITORY))
+  return keys.flatMap((key) => [
+    ...unmaskedAppearances(result.stdout, key).map((where) => `log ${where}`),
+    ...(result.stderr.includes(key) ? ['stderr'] : []),
+    ...(JSON.stringify(result.outputs).includes(key) ? ['outputs'] : []),
+    ...(result.summary.includes(key) ? ['summary'] : []),
+    ...(issues.includes(key) ? ['issues'] : [])
+  ])
+}
+
+describe('the bundled action', () => {
+  it('rotates, sets every output, writes the summary and opens the issue', async () => {
+    const result = await run({ 'max-fallbacks': '2', 'fallbacks-format': 'json' })
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+
+    const newKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
+    expect(JSON.parse(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      oldKey,
+      oldFallback
+    ])
+    expect(result.outputs).toEqual({
+      rotated: 'true',
+      'rotated-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      'key-fingerprint': fingerprint(newKey),
+      'previous-key-fingerprint': fingerprint(oldKey),
+      'fallbacks-count': '2',
+      'issue-number': '1',
+      'issue-url': `https://github.com/${REPOSITORY}/issues/1`
+    })
+    expect(result.summary).toContain('## SECRET_KEY rotated')
+    expect(result.summary).toContain(`| New key | \`${fingerprint(newKey)}\` |`)
+    expect(github.issues(REPOSITORY)[0].title).toMatch(
+      /^Rotated SECRET_KEY of the repository octo-org\/django-app on \d{4}-\d\d-\d\d$/
+    )
+    expect(result.stdout).toMatch(
+      /::group::Writing the secrets\nSECRET_KEY_FALLBACKS updated\nSECRET_KEY updated\n::endgroup::/
+    )
+  })
+
+  it('masks every key before anything could print it, and never writes one anywhere', async () => {
+    const result = await run({})
+    const newKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
+    const keys = [oldKey, oldFallback, newKey]
+    expect(maskedValues(result.stdout)).toEqual(expect.arrayContaining(keys))
+    expect(leaks(result, keys)).toEqual([])
+  })
+
+  it('refuses bad input before any request and names the input', async () => {
+    const result = await run({ 'max-fallbacks': 'many' })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain(
+      '::error::Invalid input; nothing was written:%0A- Input "max-fallbacks" must be a whole number from 0 to 20, got "many"'
+    )
+    expect(github.requests).toEqual([])
+  })
+
+  it("explains the workflow's GITHUB_TOKEN passed as token, and writes nothing", async () => {
+    const result = await run({ token: WORKFLOW_TOKEN })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::Could not read the secrets public key .*HTTP 403 \(Resource not accessible by integration\).*GITHUB_TOKEN can never write secrets/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it('leaves the old key in both places it was when the key write fails with a 500', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, status: 500 })
+    const result = await run({})
+    expect(result.exitCode).toBe(1)
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+    expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      oldKey
+    ])
+    expect(result.stdout).toMatch(
+      /::error::Could not write SECRET_KEY \(SECRET_KEY_FALLBACKS was written, but SECRET_KEY still holds the old key/
+    )
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it('writes nothing and opens nothing in a dry run', async () => {
+    const result = await run({ 'dry-run': 'true' })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ rotated: 'false', 'rotated-at': '', 'issue-number': '' })
+    expect(result.summary).toContain('## Dry run: SECRET_KEY would be rotated')
+    expect(github.requests.every((request) => request.method === 'GET')).toBe(true)
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+  })
+})

@@ -1,0 +1,166 @@
+/** The emulator must answer like GitHub, or every other test proves nothing. */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import sodium from 'libsodium-wrappers'
+import type { GitHubEmulator } from '../emulator/github.js'
+import { sealSecret } from '../src/seal.js'
+import { emulatedGitHub, REPOSITORY, ROTATION_TOKEN, WORKFLOW_TOKEN } from './helpers.js'
+
+let github: GitHubEmulator
+beforeEach(async () => {
+  github = await emulatedGitHub()
+})
+afterEach(async () => {
+  expect(github.schemaViolations).toEqual([])
+  await github.stop()
+})
+
+async function call(
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${github.url}${path}`, {
+    method,
+    headers: token === undefined ? {} : { authorization: `token ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+  }
+}
+
+const secrets = `/repos/${REPOSITORY}/actions/secrets`
+
+describe('the GitHub API emulator', () => {
+  it('answers 401 Bad credentials for an unknown token', async () => {
+    expect(await call('GET', `${secrets}/public-key`, 'nope')).toMatchObject({
+      status: 401,
+      body: { message: 'Bad credentials' }
+    })
+    expect((await call('GET', `${secrets}/public-key`, undefined)).status).toBe(401)
+  })
+
+  it('answers 403 "by integration" to the workflow token on secrets, as GitHub does', async () => {
+    expect(await call('GET', `${secrets}/public-key`, WORKFLOW_TOKEN)).toMatchObject({
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    })
+  })
+
+  it('answers 404 for a repository the token cannot see', async () => {
+    github.addToken('other-repo', { secrets: 'write', repositories: ['octo-org/other'] })
+    expect((await call('GET', `${secrets}/public-key`, 'other-repo')).status).toBe(404)
+  })
+
+  it('opens sealed values with the scope key, 201 on create and 204 on update', async () => {
+    const { key_id, key } = (await call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).body as {
+      key_id: string
+      key: string
+    }
+    const put = async (value: string) =>
+      call('PUT', `${secrets}/MY_SECRET`, ROTATION_TOKEN, {
+        encrypted_value: await sealSecret(value, key),
+        key_id
+      })
+    expect((await put('first')).status).toBe(201)
+    expect((await put('second')).status).toBe(204)
+    expect(github.secret({ repository: REPOSITORY }, 'my_secret')?.value).toBe('second')
+    expect((await call('GET', `${secrets}/MY_SECRET`, ROTATION_TOKEN)).body).toEqual({
+      name: 'MY_SECRET',
+      created_at: expect.any(String),
+      updated_at: expect.any(String)
+    })
+  })
+
+  it("rejects URL-safe base64, a stale key_id and a value sealed for another key, as GitHub's schema and API do", async () => {
+    await sodium.ready
+    const { keyId: key_id, key } = github.publicKey({ repository: REPOSITORY })
+    const sealed = await sealSecret('x'.repeat(200), key)
+    const urlSafe = sealed.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    expect(
+      (await call('PUT', `${secrets}/A`, ROTATION_TOKEN, { encrypted_value: urlSafe, key_id }))
+        .status
+    ).toBe(422)
+    expect(
+      (
+        await call('PUT', `${secrets}/A`, ROTATION_TOKEN, {
+          encrypted_value: sealed,
+          key_id: 'old'
+        })
+      ).status
+    ).toBe(422)
+    const stranger = sodium.to_base64(
+      sodium.crypto_box_keypair().publicKey,
+      sodium.base64_variants.ORIGINAL
+    )
+    expect(
+      (
+        await call('PUT', `${secrets}/A`, ROTATION_TOKEN, {
+          encrypted_value: await sealSecret('x', stranger),
+          key_id
+        })
+      ).status
+    ).toBe(422)
+    expect((await call('PUT', `${secrets}/A`, ROTATION_TOKEN, { key_id })).status).toBe(422)
+    expect(
+      (
+        await call('PUT', `${secrets}/GITHUB_A`, ROTATION_TOKEN, {
+          encrypted_value: sealed,
+          key_id
+        })
+      ).status
+    ).toBe(422)
+    expect(github.secret({ repository: REPOSITORY }, 'A')).toBeUndefined()
+  })
+
+  it('keeps a separate keypair per environment and 404s an unknown one', async () => {
+    github.addEnvironment(REPOSITORY, 'production')
+    const environment = `/repos/${REPOSITORY}/environments/production/secrets/public-key`
+    const repositoryKey = (await call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).body.key
+    expect((await call('GET', environment, ROTATION_TOKEN)).body.key).not.toBe(repositoryKey)
+    expect(
+      (await call('GET', environment.replace('production', 'staging'), ROTATION_TOKEN)).status
+    ).toBe(404)
+  })
+
+  it('creates labels with the issue and filters issues by label and state', async () => {
+    const created = await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, {
+      title: 'T',
+      body: 'B',
+      labels: ['secret-rotation']
+    })
+    expect(created).toMatchObject({ status: 201, body: { number: 1, state: 'open' } })
+    expect(github.labels(REPOSITORY)).toEqual(['secret-rotation'])
+    expect(
+      (await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, { body: 'no title' }))
+        .status
+    ).toBe(422)
+    expect(
+      (
+        (await call('GET', `/repos/${REPOSITORY}/issues?labels=other`, WORKFLOW_TOKEN))
+          .body as unknown as unknown[]
+      ).length
+    ).toBe(0)
+    await call('PATCH', `/repos/${REPOSITORY}/issues/1`, WORKFLOW_TOKEN, {
+      state: 'closed',
+      state_reason: 'completed'
+    })
+    expect(
+      (
+        (await call('GET', `/repos/${REPOSITORY}/issues?state=open`, WORKFLOW_TOKEN))
+          .body as unknown as unknown[]
+      ).length
+    ).toBe(0)
+  })
+
+  it('injects faults: a status for a number of requests, or a dropped connection', async () => {
+    github.fail({ method: 'GET', path: /public-key$/, status: 502, times: 1 })
+    expect((await call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).status).toBe(502)
+    expect((await call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).status).toBe(200)
+    github.fail({ method: 'GET', path: /public-key$/, drop: true, times: 1 })
+    await expect(call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).rejects.toThrow()
+  })
+})

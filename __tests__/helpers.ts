@@ -1,0 +1,108 @@
+import { getOctokit } from '@actions/github'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { startGitHubEmulator, type GitHubEmulator } from '../emulator/github.js'
+import { ROOT } from '../emulator/runner.js'
+import type { GitHubRequest } from '../src/github-request.js'
+import { readInputs, type Inputs } from '../src/inputs.js'
+import { IssuesApi } from '../src/issues-api.js'
+import type { Log } from '../src/log.js'
+import type { RotationServices } from '../src/rotate.js'
+import { SecretsApi } from '../src/secrets-api.js'
+
+export const REPOSITORY = 'octo-org/django-app'
+/** A fine-grained token with what the README asks for. */
+export const ROTATION_TOKEN = 'rotation-token'
+/** The workflow's GITHUB_TOKEN with `permissions: issues: write`: no secrets permission at all. */
+export const WORKFLOW_TOKEN = 'workflow-token'
+
+/** An emulated GitHub with the repository and the two tokens of the README's workflow. */
+export async function emulatedGitHub(): Promise<GitHubEmulator> {
+  const github = await startGitHubEmulator()
+  github.addRepository(REPOSITORY)
+  github.addToken(ROTATION_TOKEN, {
+    kind: 'pat',
+    secrets: 'write',
+    environments: 'write',
+    actions: 'read'
+  })
+  github.addToken(WORKFLOW_TOKEN, { kind: 'app', issues: 'write', actions: 'read' })
+  return github
+}
+
+const defaults = Object.fromEntries(
+  Object.entries(
+    (
+      parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+        inputs: Record<string, { default?: string }>
+      }
+    ).inputs
+  ).map(([name, input]) => [name, input.default ?? ''])
+)
+
+/** Parses inputs exactly as the action does, with action.yml's defaults for the rest. */
+export function inputsWith(given: Record<string, string>): Inputs {
+  const values: Record<string, string> = {
+    ...defaults,
+    repository: REPOSITORY,
+    'issue-token': WORKFLOW_TOKEN,
+    token: ROTATION_TOKEN,
+    ...given
+  }
+  return readInputs((name) => (values[name] ?? '').trim())
+}
+
+/** Octokit, as the action builds it, pointed at the emulator. */
+export function requestTo(github: GitHubEmulator, token: string): GitHubRequest {
+  const octokit = getOctokit(token, { baseUrl: github.url })
+  return (route, parameters) => octokit.request(route, parameters)
+}
+
+export interface RecordingLog extends Log {
+  readonly lines: string[]
+  readonly warnings: string[]
+  readonly masked: string[]
+}
+
+export function recordingLog(): RecordingLog {
+  const lines: string[] = []
+  const warnings: string[] = []
+  const masked: string[] = []
+  return {
+    lines,
+    warnings,
+    masked,
+    info: (message) => void lines.push(message),
+    warning: (message) => void warnings.push(message),
+    group: async (name, body) => {
+      lines.push(`[${name}]`)
+      return body()
+    },
+    mask: (secret) => void masked.push(secret)
+  }
+}
+
+export function servicesFor(
+  github: GitHubEmulator,
+  inputs: Inputs,
+  log = recordingLog()
+): RotationServices & { log: RecordingLog } {
+  return {
+    secrets: new SecretsApi(requestTo(github, inputs.token)),
+    issues: new IssuesApi(requestTo(github, inputs.issueToken)),
+    log,
+    trigger: {
+      event: 'schedule',
+      actor: 'octocat',
+      runUrl: `https://github.com/${REPOSITORY}/actions/runs/4242`
+    }
+  }
+}
+
+/** The writes GitHub saw, in order, as `METHOD secret-name`. */
+export function secretWrites(github: GitHubEmulator): string[] {
+  return github.requests
+    .filter((request) => request.method === 'PUT' && request.status < 300)
+    .map((request) => `PUT ${decodeURIComponent(request.path.split('/').at(-1) ?? '')}`)
+}

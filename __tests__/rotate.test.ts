@@ -1,0 +1,222 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { GitHubEmulator } from '../emulator/github.js'
+import { parseKeyList } from '../src/fallbacks.js'
+import { fingerprint } from '../src/fingerprint.js'
+import { generateKey } from '../src/key.js'
+import { rotate } from '../src/rotate.js'
+import { emulatedGitHub, inputsWith, REPOSITORY, secretWrites, servicesFor } from './helpers.js'
+
+const repository = { repository: REPOSITORY }
+let github: GitHubEmulator
+let oldKey: string
+
+beforeEach(async () => {
+  github = await emulatedGitHub()
+  oldKey = generateKey(50, 'django')
+  github.setSecret(repository, 'SECRET_KEY', oldKey)
+})
+afterEach(async () => {
+  expect(github.schemaViolations).toEqual([])
+  await github.stop()
+})
+
+describe('a repository rotation', () => {
+  it('writes a new key and keeps the old key as the first fallback', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey })
+    const services = servicesFor(github, inputs)
+    const report = await rotate(inputs, services)
+
+    const newKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
+    expect(newKey).toMatch(/^[A-Za-z0-9_-]{50}$/)
+    expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      oldKey
+    ])
+    expect(report).toMatchObject({
+      rotated: true,
+      keyFingerprint: fingerprint(newKey),
+      previousKeyFingerprint: fingerprint(oldKey),
+      keptFallbackFingerprints: [fingerprint(oldKey)],
+      writes: [
+        { name: 'SECRET_KEY_FALLBACKS', result: 'created' },
+        { name: 'SECRET_KEY', result: 'updated' }
+      ]
+    })
+    expect(services.log.masked).toEqual([newKey])
+  })
+
+  it('writes the fallbacks before the key', async () => {
+    await rotate(inputsWith({ 'current-key': oldKey }), servicesFor(github, inputsWith({})))
+    expect(secretWrites(github)).toEqual(['PUT SECRET_KEY_FALLBACKS', 'PUT SECRET_KEY'])
+  })
+
+  it('reads the public key once and sends independent reads together', async () => {
+    github.latencyMs = 30
+    await rotate(inputsWith({ 'current-key': oldKey }), servicesFor(github, inputsWith({})))
+    const reads = github.requests.filter((request) => request.method === 'GET')
+    expect(reads.filter((request) => request.path.endsWith('/public-key'))).toHaveLength(1)
+    const lastStart = Math.max(...reads.map((request) => request.start))
+    const firstEnd = Math.min(...reads.map((request) => request.end))
+    expect(lastStart).toBeLessThan(firstEnd)
+  })
+
+  it('rolls the list: the oldest key falls off at max-fallbacks', async () => {
+    const older = [generateKey(50, 'hex'), generateKey(50, 'hex')]
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', older.join(','))
+    const inputs = inputsWith({
+      'current-key': oldKey,
+      'current-fallbacks': older.join(','),
+      'max-fallbacks': '2',
+      'fallbacks-format': 'json'
+    })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(JSON.parse(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      oldKey,
+      older[0]
+    ])
+    expect(report.droppedFallbacks).toBe(1)
+  })
+
+  it('creates both secrets on the first run in a repository that has neither', async () => {
+    await github.stop()
+    github = await emulatedGitHub()
+    const inputs = inputsWith({})
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(report.writes).toEqual([
+      { name: 'SECRET_KEY_FALLBACKS', result: 'created' },
+      { name: 'SECRET_KEY', result: 'created' }
+    ])
+    expect(report.previousKeyFingerprint).toBeUndefined()
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe('')
+  })
+
+  it('refuses to rotate away a key it was not given, and writes nothing', async () => {
+    const inputs = inputsWith({})
+    await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+      /Input "current-key" is empty but the SECRET_KEY secret exists .* revoke-previous: true/
+    )
+    expect(secretWrites(github)).toEqual([])
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+  })
+
+  it('drops every old key with revoke-previous, even one it was not given', async () => {
+    const inputs = inputsWith({ 'revoke-previous': 'true' })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe('')
+    expect(report.revoked).toBe(true)
+    expect(github.issues(REPOSITORY)[0].body).toMatch(/revoked on purpose/)
+  })
+
+  it('plans everything and writes nothing in a dry run', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey, 'dry-run': 'true' })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(report).toMatchObject({
+      rotated: false,
+      dryRun: true,
+      keptFallbackFingerprints: [fingerprint(oldKey)]
+    })
+    expect(github.requests.filter((request) => request.method !== 'GET')).toEqual([])
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it('leaves the old key in both places when the key write fails', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, status: 500 })
+    const inputs = inputsWith({ 'current-key': oldKey })
+    await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+      /Could not write SECRET_KEY \(SECRET_KEY_FALLBACKS was written, but SECRET_KEY still holds the old key/
+    )
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+    expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')[0]).toBe(
+      oldKey
+    )
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+})
+
+describe('an environment rotation', () => {
+  it("writes the environment's secrets and leaves the repository's alone", async () => {
+    github.addEnvironment(REPOSITORY, 'production')
+    const production = { repository: REPOSITORY, environment: 'production' }
+    const envKey = generateKey(50, 'urlsafe')
+    github.setSecret(production, 'SECRET_KEY', envKey)
+    const inputs = inputsWith({ 'current-key': envKey, environment: 'production' })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(parseKeyList(github.secret(production, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      envKey
+    ])
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+    expect(report.scope.label).toBe('environment "production" of octo-org/django-app')
+  })
+
+  it('explains an environment that does not exist', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey, environment: 'staging' })
+    await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+      /the environment "staging" does not exist/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+})
+
+describe('the rotation issue', () => {
+  it('logs fingerprints, the trigger and the next steps, and never a key', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey, 'issue-assignees': 'alice, bob' })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    const [issue] = github.issues(REPOSITORY)
+    expect(report.issue).toEqual({ number: 1, url: `https://github.com/${REPOSITORY}/issues/1` })
+    expect(issue.labels).toEqual(['secret-rotation'])
+    expect(issue.assignees).toEqual(['alice', 'bob'])
+    expect(issue.body).toContain(report.keyFingerprint)
+    expect(issue.body).toContain(fingerprint(oldKey))
+    expect(issue.body).toContain('`schedule` by @octocat')
+    expect(issue.body).toContain('/actions/runs/4242')
+    expect(issue.body).toMatch(/Redeploy/)
+    for (const key of [oldKey, github.secret(repository, 'SECRET_KEY')?.value ?? '']) {
+      expect(`${issue.title}${issue.body}`).not.toContain(key)
+    }
+  })
+
+  it('closes the previous rotation issue of the same scope only', async () => {
+    github.addEnvironment(REPOSITORY, 'production')
+    const production = inputsWith({ environment: 'production' })
+    await rotate(production, servicesFor(github, production))
+    let inputs = inputsWith({ 'current-key': oldKey })
+    await rotate(inputs, servicesFor(github, inputs))
+    inputs = inputsWith({ 'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '' })
+    await rotate(inputs, servicesFor(github, inputs))
+
+    const [environmentIssue, first, second] = github.issues(REPOSITORY)
+    expect(environmentIssue.state).toBe('open')
+    expect(first).toMatchObject({ state: 'closed', stateReason: 'completed' })
+    expect(first.comments[0]).toMatch(/Superseded by the rotation of/)
+    expect(second.state).toBe('open')
+    expect(second.body).toContain('| Previous rotation | #2 |')
+  })
+
+  it('leaves the previous issue open with close-previous-issue: false', async () => {
+    for (const round of [1, 2]) {
+      const current = round === 1 ? oldKey : (github.secret(repository, 'SECRET_KEY')?.value ?? '')
+      const inputs = inputsWith({ 'current-key': current, 'close-previous-issue': 'false' })
+      await rotate(inputs, servicesFor(github, inputs))
+    }
+    expect(github.issues(REPOSITORY).map((issue) => issue.state)).toEqual(['open', 'open'])
+  })
+
+  it('opens no issue with open-issue: false', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey, 'open-issue': 'false' })
+    const report = await rotate(inputs, servicesFor(github, inputs))
+    expect(report.issue).toBeUndefined()
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it('keeps the rotation when the issue cannot be opened, and says why', async () => {
+    github.addToken('no-issues', { kind: 'app', actions: 'read' })
+    const inputs = inputsWith({ 'current-key': oldKey, 'issue-token': 'no-issues' })
+    const services = servicesFor(github, inputs)
+    const report = await rotate(inputs, services)
+    expect(report.rotated).toBe(true)
+    expect(report.issueProblem).toMatch(/"issue-token" input lacks "Issues: write"/)
+    expect(services.log.warnings.join('\n')).toMatch(/The secrets were rotated, but/)
+    expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
+  })
+})

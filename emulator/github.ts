@@ -1,0 +1,761 @@
+/**
+ * A GitHub REST API emulator for the endpoints the action uses: an HTTP server on loopback that
+ * answers like api.github.com (real libsodium keypairs per scope, sealed values opened and checked,
+ * 201 versus 204, GitHub's error bodies, token permissions, issues and workflow runs) and lets a
+ * test read back the decrypted secrets. Request bodies are checked against GitHub's published
+ * OpenAPI schemas (openapi-schemas.json) and so is every response it sends.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import sodium from 'libsodium-wrappers'
+import { operationSchemas, schemaProblems } from './schema.js'
+
+export type Access = 'read' | 'write'
+
+/** What a token may do, like a fine-grained token's or a GitHub App installation's permissions. */
+export interface TokenGrant {
+  /** `app` tokens (the workflow's GITHUB_TOKEN among them) are refused "by integration". */
+  readonly kind?: 'app' | 'pat'
+  readonly secrets?: Access
+  readonly environments?: Access
+  readonly issues?: Access
+  readonly actions?: Access
+  /** The repositories the token can see; every repository when undefined. */
+  readonly repositories?: readonly string[]
+}
+
+/** Names the secrets of a repository, or of one of its environments. */
+export interface ScopeRef {
+  readonly repository: string
+  readonly environment?: string
+}
+
+/** A fault to inject: answer matching requests with `status`, or drop the connection. */
+export interface Fault {
+  readonly method: string
+  /** Matched against the request path (without the query). */
+  readonly path: RegExp
+  readonly status?: number
+  readonly drop?: boolean
+  readonly headers?: Readonly<Record<string, string>>
+  readonly message?: string
+  /** How many requests it catches; every one when undefined. */
+  readonly times?: number
+}
+
+export interface LoggedRequest {
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  /** Milliseconds since the emulator started. */
+  readonly start: number
+  readonly end: number
+}
+
+export interface StoredSecret {
+  readonly value: string
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+export interface EmulatedIssue {
+  readonly number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  stateReason: string | null
+  labels: string[]
+  assignees: string[]
+  comments: string[]
+  readonly createdAt: string
+  closedAt: string | null
+}
+
+export interface EmulatedRun {
+  readonly id: number
+  readonly createdAt: string
+  readonly runStartedAt: string
+  readonly runAttempt: number
+}
+
+interface ScopeState {
+  readonly keyPair: { publicKey: Uint8Array; privateKey: Uint8Array }
+  readonly keyId: string
+  readonly secrets: Map<string, StoredSecret>
+}
+
+interface RepositoryState {
+  readonly id: number
+  readonly fullName: string
+  readonly secrets: ScopeState
+  readonly environments: Map<string, ScopeState>
+  readonly labels: Set<string>
+  readonly issues: EmulatedIssue[]
+  readonly runs: Map<number, EmulatedRun>
+}
+
+interface Answer {
+  readonly status: number
+  readonly body?: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {}
+  ) {
+    super(message)
+  }
+}
+
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/
+const MAX_SECRET_BYTES = 48 * 1024
+const DOCS = 'https://docs.github.com/rest'
+
+export class GitHubEmulator {
+  /** Every answered request, in the order the answers went out. */
+  readonly requests: LoggedRequest[] = []
+  /** Responses this emulator sent that break GitHub's published schemas; tests expect none. */
+  readonly schemaViolations: string[] = []
+  /** Added before every answer, to model the round trip to a real GitHub. */
+  latencyMs = 0
+  now: () => Date = () => new Date()
+
+  private readonly repositories = new Map<string, RepositoryState>()
+  private readonly tokens = new Map<string, TokenGrant>()
+  private readonly faults: { fault: Fault; left: number }[] = []
+  private readonly started = performance.now()
+  private nextId = 1000
+  private server?: Server
+
+  /** The base URL to use as GITHUB_API_URL. */
+  url = ''
+
+  async start(): Promise<this> {
+    await sodium.ready
+    this.server = createServer((request, response) => void this.handle(request, response))
+    // Octokit keeps connections alive; the emulator must not make a test wait for them to close.
+    this.server.keepAliveTimeout = 1000
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve()
+    )
+  }
+
+  addRepository(fullName: string): void {
+    if (this.repositories.has(fullName.toLowerCase())) return
+    this.repositories.set(fullName.toLowerCase(), {
+      id: this.nextId++,
+      fullName,
+      secrets: this.newScope(),
+      environments: new Map(),
+      labels: new Set(),
+      issues: [],
+      runs: new Map()
+    })
+  }
+
+  addEnvironment(fullName: string, environment: string): void {
+    this.addRepository(fullName)
+    this.repository(fullName).environments.set(environment.toLowerCase(), this.newScope())
+  }
+
+  addToken(token: string, grant: TokenGrant): void {
+    this.tokens.set(token, grant)
+  }
+
+  /** Seeds a secret as if someone had set it in the UI. */
+  setSecret(scope: ScopeRef, name: string, value: string, updatedAt = this.now()): void {
+    const secrets = this.scope(scope).secrets
+    const existing = secrets.get(name.toUpperCase())
+    secrets.set(name.toUpperCase(), {
+      value,
+      createdAt: existing?.createdAt ?? updatedAt.toISOString(),
+      updatedAt: updatedAt.toISOString()
+    })
+  }
+
+  /** The decrypted value GitHub would hold, which the real API never reveals. */
+  secret(scope: ScopeRef, name: string): StoredSecret | undefined {
+    return this.scope(scope).secrets.get(name.toUpperCase())
+  }
+
+  publicKey(scope: ScopeRef): { keyId: string; key: string } {
+    const state = this.scope(scope)
+    return {
+      keyId: state.keyId,
+      key: sodium.to_base64(state.keyPair.publicKey, sodium.base64_variants.ORIGINAL)
+    }
+  }
+
+  addRun(fullName: string, run: EmulatedRun): void {
+    this.repository(fullName).runs.set(run.id, run)
+  }
+
+  issues(fullName: string): readonly EmulatedIssue[] {
+    return this.repository(fullName).issues
+  }
+
+  labels(fullName: string): readonly string[] {
+    return [...this.repository(fullName).labels]
+  }
+
+  /** Answers matching requests with a fault until it has caught `times` of them. */
+  fail(fault: Fault): void {
+    this.faults.push({ fault, left: fault.times ?? Infinity })
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0
+  }
+
+  private newScope(): ScopeState {
+    return {
+      keyPair: sodium.crypto_box_keypair(),
+      keyId: String(this.nextId++ * 7919),
+      secrets: new Map()
+    }
+  }
+
+  private repository(fullName: string): RepositoryState {
+    const repository = this.repositories.get(fullName.toLowerCase())
+    if (!repository) throw new Error(`The emulator has no repository ${fullName}`)
+    return repository
+  }
+
+  private scope(scope: ScopeRef): ScopeState {
+    const repository = this.repository(scope.repository)
+    if (scope.environment === undefined) return repository.secrets
+    const environment = repository.environments.get(scope.environment.toLowerCase())
+    if (!environment)
+      throw new Error(`The emulator has no environment ${scope.environment} in ${scope.repository}`)
+    return environment
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const start = performance.now() - this.started
+    const method = request.method ?? 'GET'
+    const url = new URL(request.url ?? '/', this.url)
+    const raw = await readBody(request)
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
+
+    const fault = this.faults.find(
+      ({ fault: f, left }) => left > 0 && f.method === method && f.path.test(url.pathname)
+    )
+    let answer: Answer
+    if (fault) {
+      fault.left--
+      if (fault.fault.drop) {
+        this.log(method, url.pathname, 0, start)
+        request.socket.destroy()
+        return
+      }
+      const status = fault.fault.status ?? 500
+      answer = {
+        status,
+        headers: fault.fault.headers,
+        body: {
+          message: fault.fault.message ?? (status >= 500 ? 'Server Error' : 'Injected fault'),
+          documentation_url: DOCS,
+          status: String(status)
+        }
+      }
+    } else {
+      answer = this.answer(method, url, raw, request.headers.authorization)
+    }
+    const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
+    response.writeHead(answer.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-api-version-selected': '2022-11-28',
+      ...answer.headers
+    })
+    response.end(text)
+    this.log(method, url.pathname, answer.status, start)
+  }
+
+  private log(method: string, path: string, status: number, start: number): void {
+    this.requests.push({ method, path, status, start, end: performance.now() - this.started })
+  }
+
+  private answer(method: string, url: URL, raw: string, authorization: string | undefined): Answer {
+    try {
+      const grant = this.authenticate(authorization)
+      for (const [pattern, handlers] of this.routes) {
+        const match = pattern.exec(url.pathname)
+        if (!match) continue
+        const handler = handlers[method]
+        if (!handler) throw new HttpError(404, 'Not Found')
+        const parameters = match.slice(1).map(decodeURIComponent)
+        const route = `${method} ${handler.route}`
+        const schemas = operationSchemas(route)
+        const body = raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>)
+        const answer = handler.handle({ grant, parameters, body, query: url.searchParams, schemas })
+        if (answer.body !== undefined && answer.status < 300) {
+          for (const problem of schemaProblems(schemas.responseBody, answer.body)) {
+            this.schemaViolations.push(`${route} responded ${problem}`)
+          }
+        }
+        return answer
+      }
+      throw new HttpError(404, 'Not Found')
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error
+      return {
+        status: error.status,
+        body: {
+          message: error.message,
+          documentation_url: DOCS,
+          status: String(error.status),
+          ...error.extra
+        }
+      }
+    }
+  }
+
+  private authenticate(authorization: string | undefined): TokenGrant {
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(authorization ?? '')?.[1]
+    // Unauthenticated requests to these endpoints get 401 from GitHub too (private repositories).
+    const grant = token === undefined ? undefined : this.tokens.get(token)
+    if (!grant) throw new HttpError(401, 'Bad credentials')
+    return grant
+  }
+
+  /** 404 for what the token cannot see, 403 for what it sees but may not do: GitHub's order. */
+  private authorize(
+    grant: TokenGrant,
+    fullName: string,
+    permission: keyof Omit<TokenGrant, 'kind' | 'repositories'>,
+    access: Access
+  ): RepositoryState {
+    const repository = this.repositories.get(fullName.toLowerCase())
+    const visible =
+      grant.repositories === undefined ||
+      grant.repositories.some((name) => name.toLowerCase() === fullName.toLowerCase())
+    if (!repository || !visible) throw new HttpError(404, 'Not Found')
+    const granted = grant[permission]
+    if (granted === undefined || (access === 'write' && granted === 'read')) {
+      throw new HttpError(
+        403,
+        `Resource not accessible by ${grant.kind === 'app' ? 'integration' : 'personal access token'}`
+      )
+    }
+    return repository
+  }
+
+  private readonly routes: [
+    RegExp,
+    Record<string, { route: string; handle: (context: RouteContext) => Answer }>
+  ][] = [
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/secrets\/public-key$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/actions/secrets/public-key',
+          handle: ({ grant, parameters: [owner, repo] }) =>
+            this.getPublicKey(this.authorize(grant, `${owner}/${repo}`, 'secrets', 'read').secrets)
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/secrets\/([^/]+)$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/actions/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, name] }) =>
+            this.getSecret(
+              this.authorize(grant, `${owner}/${repo}`, 'secrets', 'read').secrets,
+              name
+            )
+        },
+        PUT: {
+          route: '/repos/{owner}/{repo}/actions/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, name], body, schemas }) =>
+            this.putSecret(
+              this.authorize(grant, `${owner}/${repo}`, 'secrets', 'write').secrets,
+              name,
+              body,
+              schemas.requestBody
+            )
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/environments\/([^/]+)\/secrets\/public-key$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
+          handle: ({ grant, parameters: [owner, repo, environment] }) =>
+            this.getPublicKey(
+              this.environment(
+                this.authorize(grant, `${owner}/${repo}`, 'environments', 'read'),
+                environment
+              )
+            )
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/environments\/([^/]+)\/secrets\/([^/]+)$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, environment, name] }) =>
+            this.getSecret(
+              this.environment(
+                this.authorize(grant, `${owner}/${repo}`, 'environments', 'read'),
+                environment
+              ),
+              name
+            )
+        },
+        PUT: {
+          route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, environment, name], body, schemas }) =>
+            this.putSecret(
+              this.environment(
+                this.authorize(grant, `${owner}/${repo}`, 'environments', 'write'),
+                environment
+              ),
+              name,
+              body,
+              schemas.requestBody
+            )
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+          handle: ({ grant, parameters: [owner, repo, id] }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'actions', 'read')
+            const run = repository.runs.get(Number(id))
+            if (!run) throw new HttpError(404, 'Not Found')
+            return { status: 200, body: this.renderRun(repository, run) }
+          }
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/issues$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/issues',
+          handle: ({ grant, parameters: [owner, repo], query }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'read')
+            const state = query.get('state') ?? 'open'
+            const labels = (query.get('labels') ?? '').split(',').filter((label) => label !== '')
+            const perPage = Math.min(Number(query.get('per_page') ?? 30), 100)
+            const found = repository.issues
+              .filter((issue) => state === 'all' || issue.state === state)
+              .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+              .sort((a, b) =>
+                query.get('direction') === 'asc' ? a.number - b.number : b.number - a.number
+              )
+              .slice(0, perPage)
+            return { status: 200, body: found.map((issue) => this.renderIssue(repository, issue)) }
+          }
+        },
+        POST: {
+          route: '/repos/{owner}/{repo}/issues',
+          handle: ({ grant, parameters: [owner, repo], body, schemas }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
+            checkBody(schemas.requestBody, body)
+            const labels = ((body.labels as string[] | undefined) ?? []).map(String)
+            labels.forEach((label) => repository.labels.add(label))
+            const issue: EmulatedIssue = {
+              number: repository.issues.length + 1,
+              title: String(body.title),
+              body: String(body.body ?? ''),
+              state: 'open',
+              stateReason: null,
+              labels,
+              assignees: ((body.assignees as string[] | undefined) ?? []).map(String),
+              comments: [],
+              createdAt: this.now().toISOString(),
+              closedAt: null
+            }
+            repository.issues.push(issue)
+            return { status: 201, body: this.renderIssue(repository, issue) }
+          }
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/,
+      {
+        PATCH: {
+          route: '/repos/{owner}/{repo}/issues/{issue_number}',
+          handle: ({ grant, parameters: [owner, repo, number], body, schemas }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
+            checkBody(schemas.requestBody, body)
+            const issue = this.issue(repository, number)
+            if (body.state === 'closed' || body.state === 'open') {
+              issue.state = body.state
+              issue.stateReason =
+                body.state === 'closed' ? String(body.state_reason ?? 'completed') : 'reopened'
+              issue.closedAt = body.state === 'closed' ? this.now().toISOString() : null
+            }
+            if (typeof body.title === 'string') issue.title = body.title
+            if (typeof body.body === 'string') issue.body = body.body
+            return { status: 200, body: this.renderIssue(repository, issue) }
+          }
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      {
+        POST: {
+          route: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+          handle: ({ grant, parameters: [owner, repo, number], body, schemas }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
+            checkBody(schemas.requestBody, body)
+            const issue = this.issue(repository, number)
+            issue.comments.push(String(body.body))
+            return {
+              status: 201,
+              body: this.renderComment(repository, issue, issue.comments.length)
+            }
+          }
+        }
+      }
+    ]
+  ]
+
+  private environment(repository: RepositoryState, name: string): ScopeState {
+    const environment = repository.environments.get(name.toLowerCase())
+    if (!environment) throw new HttpError(404, 'Not Found')
+    return environment
+  }
+
+  private issue(repository: RepositoryState, number: string): EmulatedIssue {
+    const issue = repository.issues[Number(number) - 1]
+    if (!issue) throw new HttpError(404, 'Not Found')
+    return issue
+  }
+
+  private getPublicKey(scope: ScopeState): Answer {
+    return {
+      status: 200,
+      body: {
+        key_id: scope.keyId,
+        key: sodium.to_base64(scope.keyPair.publicKey, sodium.base64_variants.ORIGINAL)
+      }
+    }
+  }
+
+  private getSecret(scope: ScopeState, name: string): Answer {
+    const secret = scope.secrets.get(name.toUpperCase())
+    if (!secret) throw new HttpError(404, 'Not Found')
+    return {
+      status: 200,
+      body: { name: name.toUpperCase(), created_at: secret.createdAt, updated_at: secret.updatedAt }
+    }
+  }
+
+  private putSecret(
+    scope: ScopeState,
+    rawName: string,
+    body: Record<string, unknown>,
+    schema: Parameters<typeof checkBody>[0]
+  ): Answer {
+    const name = rawName.toUpperCase()
+    if (!SECRET_NAME.test(name) || name.startsWith('GITHUB_')) {
+      throw new HttpError(
+        422,
+        'Secret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_). Spaces are not allowed. Must start with a letter ([a-z], [A-Z]) or underscores (_).'
+      )
+    }
+    checkBody(schema, body)
+    if (body.key_id !== scope.keyId)
+      throw new HttpError(422, 'Bad request - key_id does not match the current public key')
+    let value: string
+    try {
+      const sealed = sodium.from_base64(
+        String(body.encrypted_value),
+        sodium.base64_variants.ORIGINAL
+      )
+      value = sodium.to_string(
+        sodium.crypto_box_seal_open(sealed, scope.keyPair.publicKey, scope.keyPair.privateKey)
+      )
+    } catch {
+      throw new HttpError(
+        422,
+        'Bad request - encrypted_value could not be decrypted with the public key'
+      )
+    }
+    if (Buffer.byteLength(value) > MAX_SECRET_BYTES)
+      throw new HttpError(422, 'Secret value is too large (maximum 48 KB)')
+    const existing = scope.secrets.get(name)
+    const now = this.now().toISOString()
+    scope.secrets.set(name, { value, createdAt: existing?.createdAt ?? now, updatedAt: now })
+    return existing ? { status: 204 } : { status: 201, body: {} }
+  }
+
+  private renderIssue(repository: RepositoryState, issue: EmulatedIssue): Record<string, unknown> {
+    const api = `${this.url}/repos/${repository.fullName}/issues/${issue.number}`
+    return {
+      id: repository.id * 100000 + issue.number,
+      node_id: `I_${issue.number}`,
+      url: api,
+      repository_url: `${this.url}/repos/${repository.fullName}`,
+      labels_url: `${api}/labels{/name}`,
+      comments_url: `${api}/comments`,
+      events_url: `${api}/events`,
+      html_url: `https://github.com/${repository.fullName}/issues/${issue.number}`,
+      number: issue.number,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      title: issue.title,
+      body: issue.body,
+      user: user('rotation-bot'),
+      labels: issue.labels.map((name, index) => ({
+        id: index + 1,
+        node_id: `LA_${index + 1}`,
+        url: `${this.url}/repos/${repository.fullName}/labels/${encodeURIComponent(name)}`,
+        name,
+        description: null,
+        color: 'ededed',
+        default: false
+      })),
+      assignee: issue.assignees[0] === undefined ? null : user(issue.assignees[0]),
+      assignees: issue.assignees.map(user),
+      milestone: null,
+      locked: false,
+      active_lock_reason: null,
+      comments: issue.comments.length,
+      closed_at: issue.closedAt,
+      created_at: issue.createdAt,
+      updated_at: issue.closedAt ?? issue.createdAt,
+      author_association: 'NONE'
+    }
+  }
+
+  private renderComment(
+    repository: RepositoryState,
+    issue: EmulatedIssue,
+    index: number
+  ): Record<string, unknown> {
+    const id = repository.id * 100000 + issue.number * 100 + index
+    const now = this.now().toISOString()
+    return {
+      id,
+      node_id: `IC_${id}`,
+      url: `${this.url}/repos/${repository.fullName}/issues/comments/${id}`,
+      html_url: `https://github.com/${repository.fullName}/issues/${issue.number}#issuecomment-${id}`,
+      issue_url: `${this.url}/repos/${repository.fullName}/issues/${issue.number}`,
+      body: issue.comments[index - 1],
+      user: user('rotation-bot'),
+      created_at: now,
+      updated_at: now,
+      author_association: 'NONE'
+    }
+  }
+
+  private renderRun(repository: RepositoryState, run: EmulatedRun): Record<string, unknown> {
+    const api = `${this.url}/repos/${repository.fullName}/actions/runs/${run.id}`
+    const repo = {
+      id: repository.id,
+      node_id: `R_${repository.id}`,
+      name: repository.fullName.split('/')[1],
+      full_name: repository.fullName
+    }
+    return {
+      id: run.id,
+      name: 'Rotate SECRET_KEY',
+      node_id: `WFR_${run.id}`,
+      head_branch: 'main',
+      head_sha: '0'.repeat(40),
+      path: '.github/workflows/rotate-secret-key.yml',
+      display_title: 'Rotate SECRET_KEY',
+      run_number: run.id,
+      run_attempt: run.runAttempt,
+      event: 'schedule',
+      status: 'in_progress',
+      conclusion: null,
+      workflow_id: 1,
+      url: api,
+      html_url: `https://github.com/${repository.fullName}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: run.createdAt,
+      updated_at: run.runStartedAt,
+      run_started_at: run.runStartedAt,
+      actor: user('octocat'),
+      triggering_actor: user('octocat'),
+      jobs_url: `${api}/jobs`,
+      logs_url: `${api}/logs`,
+      check_suite_url: `${this.url}/repos/${repository.fullName}/check-suites/1`,
+      artifacts_url: `${api}/artifacts`,
+      cancel_url: `${api}/cancel`,
+      rerun_url: `${api}/rerun`,
+      workflow_url: `${this.url}/repos/${repository.fullName}/actions/workflows/1`,
+      head_commit: null,
+      repository: repo,
+      head_repository: repo
+    }
+  }
+}
+
+interface RouteContext {
+  readonly grant: TokenGrant
+  readonly parameters: string[]
+  readonly body: Record<string, unknown>
+  readonly query: URLSearchParams
+  readonly schemas: ReturnType<typeof operationSchemas>
+}
+
+/** GitHub answers a body that breaks the operation's schema with 422 "Invalid request". */
+function checkBody(
+  schema: Parameters<typeof schemaProblems>[0],
+  body: Record<string, unknown>
+): void {
+  const problems = schemaProblems(schema, body)
+  if (problems.length > 0) throw new HttpError(422, `Invalid request.\n\n${problems.join('\n')}`)
+}
+
+function user(login: string): Record<string, unknown> {
+  return {
+    login,
+    id: login.length,
+    node_id: `U_${login}`,
+    avatar_url: '',
+    gravatar_id: null,
+    url: '',
+    html_url: `https://github.com/${login}`,
+    followers_url: '',
+    following_url: '',
+    gists_url: '',
+    starred_url: '',
+    subscriptions_url: '',
+    organizations_url: '',
+    repos_url: '',
+    events_url: '',
+    received_events_url: '',
+    type: 'User',
+    site_admin: false
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
+/** Starts an emulator on a free loopback port. */
+export function startGitHubEmulator(): Promise<GitHubEmulator> {
+  return new GitHubEmulator().start()
+}

@@ -1,0 +1,141 @@
+/**
+ * Runs the bundled action the way the Actions runner does: a child `node dist/index.js` with the
+ * inputs as INPUT_* variables (action.yml's defaults filled in), the GITHUB_* variables, an event
+ * file, and GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files that are read back afterwards.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+export interface RunOptions {
+  readonly apiUrl: string
+  /** Inputs by their action.yml names; the rest take action.yml's defaults. */
+  readonly inputs: Readonly<Record<string, string>>
+  /** The repository the workflow runs in (GITHUB_REPOSITORY). */
+  readonly repository: string
+  /** The workflow's GITHUB_TOKEN, which `${{ github.token }}` defaults resolve to. */
+  readonly githubToken?: string
+  readonly runId?: number
+  readonly eventName?: string
+  readonly actor?: string
+  /** The script to run; the committed bundle by default. */
+  readonly entry?: string
+}
+
+export interface ActionRun {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly outputs: Readonly<Record<string, string>>
+  readonly summary: string
+  /** Milliseconds from spawn to exit. */
+  readonly milliseconds: number
+}
+
+interface ActionDefinition {
+  inputs: Record<string, { default?: string }>
+}
+
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionDefinition
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const work = mkdtempSync(join(tmpdir(), 'action-run-'))
+  try {
+    const files = {
+      output: join(work, 'output'),
+      summary: join(work, 'summary'),
+      event: join(work, 'event.json')
+    }
+    writeFileSync(files.output, '')
+    writeFileSync(files.summary, '')
+    writeFileSync(files.event, JSON.stringify({ repository: { full_name: options.repository } }))
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      RUNNER_TEMP: work,
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_API_URL: options.apiUrl,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_GRAPHQL_URL: `${options.apiUrl}/graphql`,
+      GITHUB_REPOSITORY: options.repository,
+      GITHUB_EVENT_NAME: options.eventName ?? 'schedule',
+      GITHUB_EVENT_PATH: files.event,
+      GITHUB_ACTOR: options.actor ?? 'octocat',
+      GITHUB_RUN_ID: String(options.runId ?? 4242),
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_RUN_NUMBER: '7',
+      GITHUB_WORKFLOW: 'Rotate SECRET_KEY',
+      GITHUB_SHA: '0'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STEP_SUMMARY: files.summary
+    }
+    for (const [name, definition] of Object.entries(action.inputs)) {
+      const given = options.inputs[name]
+      const value = given ?? resolveDefault(definition.default ?? '', options)
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    }
+    for (const name of Object.keys(options.inputs)) {
+      if (!(name in action.inputs)) throw new Error(`action.yml has no input "${name}"`)
+    }
+    const started = performance.now()
+    const { exitCode, stdout, stderr } = await spawnNode(
+      options.entry ?? join(ROOT, 'dist', 'index.js'),
+      env
+    )
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
+      summary: readFileSync(files.summary, 'utf8'),
+      milliseconds: performance.now() - started
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+function resolveDefault(value: string, options: RunOptions): string {
+  return value
+    .replace('${{ github.repository }}', options.repository)
+    .replace('${{ github.token }}', options.githubToken ?? '')
+}
+
+function spawnNode(
+  entry: string,
+  env: Record<string, string>
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }))
+  })
+}
+
+/** Reads `name<<delimiter` blocks, the form @actions/core writes to GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[index])
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], index + 1)
+      outputs[heredoc[1]] = lines.slice(index + 1, end).join('\n')
+      index = end
+    } else if (lines[index].includes('=')) {
+      const at = lines[index].indexOf('=')
+      outputs[lines[index].slice(0, at)] = lines[index].slice(at + 1)
+    }
+  }
+  return outputs
+}

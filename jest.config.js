@@ -1,0 +1,19 @@
+// ESM throughout: @actions/core 3 and @actions/github 9 ship only ES modules.
+/** @type {import('jest').Config} */
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }]
+  },
+  collectCoverage: true,
+  // main.ts and index.ts only wire the runner; the end-to-end tests run them inside dist/index.js.
+  collectCoverageFrom: ['src/**/*.ts', '!src/index.ts', '!src/main.ts'],
+  coverageThreshold: { global: { statements: 95, branches: 85, functions: 100, lines: 95 } },
+  coverageReporters: ['text-summary', 'text', 'lcov'],
+  coverageDirectory: 'coverage',
+  testTimeout: 30000
+}

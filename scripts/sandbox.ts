@@ -1,0 +1,107 @@
+/**
+ * A newcomer's first look: starts the GitHub API emulator, seeds a repository with an existing
+ * key, runs the bundled action twice the way the runner would, and shows the log, what GitHub now
+ * holds, the issues and the job summary.
+ *
+ *   npm run sandbox
+ */
+import { generateKey } from '../src/key.js'
+import { fingerprint } from '../src/fingerprint.js'
+import { parseKeyList } from '../src/fallbacks.js'
+import { startGitHubEmulator } from '../emulator/github.js'
+import { runAction } from '../emulator/runner.js'
+import { renderRunnerLog, unmaskedAppearances } from '../emulator/runner-log.js'
+
+const REPOSITORY = 'octo-org/django-app'
+const scope = { repository: REPOSITORY }
+const rule = (title: string): void =>
+  console.log(`\n${'─'.repeat(8)} ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`)
+
+const github = await startGitHubEmulator()
+try {
+  github.addRepository(REPOSITORY)
+  github.addToken('rotation-token', { kind: 'app', secrets: 'write', issues: 'write' })
+  github.addToken('workflow-token', { kind: 'app', issues: 'write', actions: 'read' })
+  github.setSecret(scope, 'SECRET_KEY', generateKey(50, 'django'))
+  console.log(`Emulated GitHub at ${github.url}, repository ${REPOSITORY}`)
+  console.log(
+    `SECRET_KEY seeded with a Django-style key ${fingerprint(github.secret(scope, 'SECRET_KEY')?.value ?? '')}`
+  )
+
+  let failed = false
+  for (const attempt of [1, 2]) {
+    // The runner passes the secrets as they are when the run is queued.
+    const before = {
+      key: github.secret(scope, 'SECRET_KEY')?.value ?? '',
+      fallbacks: github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? ''
+    }
+    const run = await runAction({
+      apiUrl: github.url,
+      repository: REPOSITORY,
+      githubToken: 'workflow-token',
+      runId: 1000 + attempt,
+      inputs: {
+        token: 'rotation-token',
+        'current-key': before.key,
+        'current-fallbacks': before.fallbacks
+      }
+    })
+    rule(`Run ${attempt}: the step's log (exit code ${run.exitCode})`)
+    console.log(renderRunnerLog(run.stdout))
+    if (run.stderr.trim()) console.log(run.stderr.trim())
+    rule(`Run ${attempt}: outputs`)
+    for (const [name, value] of Object.entries(run.outputs))
+      console.log(`${name.padEnd(26)} ${value}`)
+
+    rule(`Run ${attempt}: what GitHub holds now`)
+    const key = github.secret(scope, 'SECRET_KEY')
+    const fallbacks = github.secret(scope, 'SECRET_KEY_FALLBACKS')
+    console.log(
+      `SECRET_KEY            ${fingerprint(key?.value ?? '')} (updated ${key?.updatedAt})`
+    )
+    const list = parseKeyList(fallbacks?.value ?? '')
+    console.log(`SECRET_KEY_FALLBACKS  as Django reads it: [${list.map(fingerprint).join(', ')}]`)
+    console.log(`the previous key is the first fallback: ${list[0] === before.key}`)
+
+    const secrets = [before.key, ...parseKeyList(before.fallbacks), key?.value ?? '']
+    const leaks = secrets.flatMap((secret) => unmaskedAppearances(run.stdout, secret))
+    const elsewhere = secrets.some((secret) =>
+      [run.summary, JSON.stringify(run.outputs), JSON.stringify(github.issues(REPOSITORY))].some(
+        (text) => text.includes(secret)
+      )
+    )
+    console.log(
+      `keys in the log outside their masks: ${leaks.length}; keys in outputs, summary or issues: ${elsewhere ? 'YES' : 'none'}`
+    )
+    failed ||= run.exitCode !== 0 || leaks.length > 0 || elsewhere || list[0] !== before.key
+    if (attempt === 2) {
+      rule('Job summary of run 2 (Markdown)')
+      console.log(run.summary.trim())
+    }
+  }
+
+  rule('Issues in the repository')
+  for (const issue of github.issues(REPOSITORY)) {
+    console.log(
+      `#${issue.number} [${issue.state}] ${issue.title}  labels: ${issue.labels.join(', ')}`
+    )
+    for (const comment of issue.comments) console.log(`   comment: ${comment}`)
+  }
+  const latest = github.issues(REPOSITORY).at(-1)
+  if (latest) {
+    rule(`Body of #${latest.number}`)
+    console.log(latest.body)
+  }
+  if (github.schemaViolations.length > 0) {
+    failed = true
+    console.log(`\nResponses that break GitHub's schemas:\n${github.schemaViolations.join('\n')}`)
+  }
+  console.log(
+    failed
+      ? '\nThe sandbox found a problem (see above).'
+      : '\nBoth rotations kept the previous key valid.'
+  )
+  process.exitCode = failed ? 1 : 0
+} finally {
+  await github.stop()
+}

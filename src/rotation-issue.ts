@@ -1,0 +1,53 @@
+import type { NewIssue } from './issues-api.js'
+import { describeRotation, markdownTable, type RotationReport } from './report.js'
+import type { SecretScope } from './scope.js'
+
+/**
+ * A hidden line that ties an issue to one scope and key secret, so that the next rotation finds
+ * and closes exactly its predecessor and never another scope's.
+ */
+export function rotationIssueMarker(scope: SecretScope, secretName: string): string {
+  return `<!-- rotate-django-secret-key scope=${scope.id} secret=${secretName} -->`
+}
+
+/** The issue that logs a rotation: what changed, where, by whom, and what the team does next. */
+export function renderRotationIssue(
+  report: RotationReport,
+  options: { labels: readonly string[]; assignees: readonly string[]; previous?: number }
+): NewIssue {
+  const day = report.rotatedAt.slice(0, 10)
+  const rows = describeRotation(report)
+  // Naming the previous issue puts a cross-reference into its timeline, which links the two
+  // without waiting for this issue's number.
+  if (options.previous !== undefined) rows.push(['Previous rotation', `#${options.previous}`])
+  const next = report.revoked
+    ? [
+        '1. Redeploy now. The old key was revoked on purpose: once the app runs with the new key, every session, password reset link and signed value made before this rotation is invalid.',
+        '2. Check that nothing else (a worker, a cron job, another service) still uses the old key.'
+      ]
+    : [
+        '1. Redeploy so that the app loads the new `SECRET_KEY` and `SECRET_KEY_FALLBACKS`. Until then it keeps using the old key, which stays valid.',
+        '2. Sessions, password reset links and signed values made with the previous key keep working while it is a fallback (Django 4.1.8 or later).',
+        '3. Code that signs with `SECRET_KEY` directly (many JWT libraries, direct `salted_hmac` calls) does not read fallbacks: its tokens made with the old key stop validating.'
+      ]
+  return {
+    title: `Rotated ${report.secretName} of the ${report.scope.label} on ${day}`,
+    body: [
+      rotationIssueMarker(report.scope, report.secretName),
+      `${report.secretName} was rotated at ${report.rotatedAt}. This issue holds fingerprints only, never a key.`,
+      '',
+      markdownTable(rows),
+      '',
+      '### What to do next',
+      '',
+      ...next
+    ].join('\n'),
+    labels: options.labels,
+    assignees: options.assignees
+  }
+}
+
+/** The comment that closes the previous rotation issue. */
+export function renderSupersededComment(report: RotationReport): string {
+  return `Superseded by the rotation of ${report.rotatedAt} (${report.trigger.runUrl}); its issue mentions this one, see the timeline below. The key this issue logged is now ${report.revoked ? 'revoked' : report.keptFallbackFingerprints.includes(report.previousKeyFingerprint ?? '') ? 'the first fallback' : 'no longer the current key'}.`
+}
