@@ -10,6 +10,7 @@ import { parseKeyList } from '../src/fallbacks.js'
 import { fingerprint } from '../src/fingerprint.js'
 import { generateKey } from '../src/key.js'
 import {
+  daysAgo,
   emulatedGitHub,
   REPOSITORY,
   ROTATION_TOKEN,
@@ -26,8 +27,8 @@ beforeEach(async () => {
   github = await emulatedGitHub()
   oldKey = generateKey(50, 'django')
   oldFallback = generateKey(50, 'django')
-  github.setSecret(repository, 'SECRET_KEY', oldKey)
-  github.setSecret(repository, 'SECRET_KEY_FALLBACKS', oldFallback)
+  github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(30))
+  github.setSecret(repository, 'SECRET_KEY_FALLBACKS', oldFallback, daysAgo(30))
 })
 afterEach(async () => {
   expect(github.schemaViolations).toEqual([])
@@ -125,9 +126,12 @@ describe('the bundled action', () => {
       oldKey
     ])
     expect(result.stdout).toMatch(
-      /::error::Could not write SECRET_KEY \(SECRET_KEY_FALLBACKS was written, but SECRET_KEY still holds the old key/
+      /::error::Could not write SECRET_KEY .* SECRET_KEY_FALLBACKS was written; SECRET_KEY was not and still holds the old key/
     )
-    expect(github.issues(REPOSITORY)).toEqual([])
+    const [failureIssue] = github.issues(REPOSITORY)
+    expect(failureIssue.labels).toEqual(['secret-rotation-failure'])
+    expect(failureIssue.body).toMatch(/the app is safe as it stands/)
+    expect(leaks(result, [oldKey, oldFallback])).toEqual([])
   })
 
   it('writes nothing and opens nothing in a dry run', async () => {

@@ -1,14 +1,16 @@
-import { getOctokit } from '@actions/github'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { startGitHubEmulator, type GitHubEmulator } from '../emulator/github.js'
 import { ROOT } from '../emulator/runner.js'
+import { createGitHubRequest } from '../src/github-client.js'
 import type { GitHubRequest } from '../src/github-request.js'
 import { readInputs, type Inputs } from '../src/inputs.js'
 import { IssuesApi } from '../src/issues-api.js'
 import type { Log } from '../src/log.js'
+import type { Trigger } from '../src/report.js'
 import type { RotationServices } from '../src/rotate.js'
+import { RunsApi } from '../src/runs-api.js'
 import { SecretsApi } from '../src/secrets-api.js'
 
 export const REPOSITORY = 'octo-org/django-app'
@@ -17,10 +19,22 @@ export const ROTATION_TOKEN = 'rotation-token'
 /** The workflow's GITHUB_TOKEN with `permissions: issues: write`: no secrets permission at all. */
 export const WORKFLOW_TOKEN = 'workflow-token'
 
-/** An emulated GitHub with the repository and the two tokens of the README's workflow. */
+/** The workflow run the end-to-end tests run in (the runner emulator's default GITHUB_RUN_ID). */
+export const RUN_ID = 4242
+
+export function daysAgo(days: number): Date {
+  return new Date(Date.now() - days * 24 * 60 * 60 * 1000)
+}
+
+/**
+ * An emulated GitHub with the repository, the two tokens of the README's workflow, and this
+ * workflow run, queued a minute ago.
+ */
 export async function emulatedGitHub(): Promise<GitHubEmulator> {
   const github = await startGitHubEmulator()
   github.addRepository(REPOSITORY)
+  const queued = new Date(Date.now() - 60_000).toISOString()
+  github.addRun(REPOSITORY, { id: RUN_ID, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
   github.addToken(ROTATION_TOKEN, {
     kind: 'pat',
     secrets: 'write',
@@ -54,9 +68,12 @@ export function inputsWith(given: Record<string, string>): Inputs {
 }
 
 /** Octokit, as the action builds it, pointed at the emulator. */
-export function requestTo(github: GitHubEmulator, token: string): GitHubRequest {
-  const octokit = getOctokit(token, { baseUrl: github.url })
-  return (route, parameters) => octokit.request(route, parameters)
+export function requestTo(
+  github: GitHubEmulator,
+  token: string,
+  log: Pick<Log, 'warning'> = recordingLog()
+): GitHubRequest {
+  return createGitHubRequest(token, { log, baseUrl: github.url, retryBaseMilliseconds: 1 })
 }
 
 export interface RecordingLog extends Log {
@@ -86,16 +103,20 @@ export function recordingLog(): RecordingLog {
 export function servicesFor(
   github: GitHubEmulator,
   inputs: Inputs,
-  log = recordingLog()
+  log = recordingLog(),
+  trigger: Partial<Trigger> = {}
 ): RotationServices & { log: RecordingLog } {
+  const workflow = requestTo(github, inputs.issueToken || inputs.token, log)
   return {
-    secrets: new SecretsApi(requestTo(github, inputs.token)),
-    issues: new IssuesApi(requestTo(github, inputs.issueToken)),
+    secrets: new SecretsApi(requestTo(github, inputs.token, log)),
+    issues: new IssuesApi(workflow),
+    runs: new RunsApi(workflow),
     log,
     trigger: {
       event: 'schedule',
       actor: 'octocat',
-      runUrl: `https://github.com/${REPOSITORY}/actions/runs/4242`
+      runUrl: `https://github.com/${REPOSITORY}/actions/runs/4242`,
+      ...trigger
     }
   }
 }

@@ -24,7 +24,10 @@ describe('readInputs', () => {
       issueToken: 'workflow-token',
       issueLabels: ['secret-rotation'],
       issueAssignees: [],
-      closePreviousIssue: true
+      closePreviousIssue: true,
+      minAgeDays: 0,
+      issueOnFailure: true,
+      failOnIssueError: false
     })
   })
 

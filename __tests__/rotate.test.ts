@@ -124,7 +124,7 @@ describe('a repository rotation', () => {
     github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, status: 500 })
     const inputs = inputsWith({ 'current-key': oldKey })
     await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
-      /Could not write SECRET_KEY \(SECRET_KEY_FALLBACKS was written, but SECRET_KEY still holds the old key/
+      /Could not write SECRET_KEY .*HTTP 500.* SECRET_KEY_FALLBACKS was written; SECRET_KEY was not and still holds the old key/
     )
     expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
     expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')[0]).toBe(
@@ -209,13 +209,22 @@ describe('the rotation issue', () => {
     expect(github.issues(REPOSITORY)).toEqual([])
   })
 
-  it('keeps the rotation when the issue cannot be opened, and says why', async () => {
+  it('stops before writing anything when the issue token cannot write issues', async () => {
     github.addToken('no-issues', { kind: 'app', actions: 'read' })
     const inputs = inputsWith({ 'current-key': oldKey, 'issue-token': 'no-issues' })
+    await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+      /Could not check that rotation issues can be opened .*HTTP 403 .*"issue-token" input lacks "Issues: write"/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it('keeps the rotation when the issue cannot be opened, and says why', async () => {
+    github.fail({ method: 'POST', path: /\/issues$/, status: 500 })
+    const inputs = inputsWith({ 'current-key': oldKey })
     const services = servicesFor(github, inputs)
     const report = await rotate(inputs, services)
     expect(report.rotated).toBe(true)
-    expect(report.issueProblem).toMatch(/"issue-token" input lacks "Issues: write"/)
+    expect(report.issueProblem).toMatch(/Could not open the rotation issue .*HTTP 500/)
     expect(services.log.warnings.join('\n')).toMatch(/The secrets were rotated, but/)
     expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
   })

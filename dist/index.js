@@ -844,6 +844,1536 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29215,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9117);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6602);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -29224,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9117:
+/***/ 6602:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37176,6 +38706,466 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/rotation-failure.ts
+/**
+ * A rotation that failed after its inputs were valid. Its message says what failed and then where
+ * the secrets stand, so the step's error alone tells a user whether the app is safe.
+ */
+class RotationFailure extends Error {
+    reason;
+    scope;
+    names;
+    /** What was written before the failure. */
+    writes;
+    constructor(
+    /** What failed and why, without the state of the secrets. */
+    reason, scope, writes, names, options) {
+        super(`${reason} ${describeSecretsState(writes, names)}`, options);
+        this.reason = reason;
+        this.scope = scope;
+        this.names = names;
+        this.name = 'RotationFailure';
+        this.writes = [...writes];
+    }
+}
+/**
+ * Where the secrets stand after a failure, and whether the app is safe. The write order makes the
+ * answer "safe" in every case: the key secret is written last, so until it is, it holds the old key.
+ */
+function describeSecretsState(writes, { secretName, fallbacksSecretName }) {
+    const written = writes.filter((write) => write.result !== 'planned').map((write) => write.name);
+    if (written.length === 0) {
+        return `Nothing was written: ${secretName} and ${fallbacksSecretName} are as they were, and the app is safe as it stands.`;
+    }
+    if (!written.includes(secretName)) {
+        return (`${fallbacksSecretName} was written; ${secretName} was not and still holds the old key, which is also the first ` +
+            'fallback: the app is safe as it stands, before or after a redeploy. Run the workflow again to finish the rotation.');
+    }
+    return `${fallbacksSecretName} and ${secretName} were both written: the rotation itself is complete. Redeploy so the app loads the new key.`;
+}
+
+;// CONCATENATED MODULE: ./src/failure-issue.ts
+
+/** The label of failure issues, apart from rotation logs so that each can be found on its own. */
+const FAILURE_LABEL = 'secret-rotation-failure';
+function failureIssueMarker(failure) {
+    return `<!-- rotate-django-secret-key failure scope=${failure.scope.id} secret=${failure.names.secretName} -->`;
+}
+/** What failed, where the secrets stand, whether the app is safe and how to recover. No key, ever. */
+function renderFailureReport(failure, trigger, at) {
+    return [
+        `**The ${failure.names.secretName} rotation of ${at} failed** (\`${trigger.event}\` by @${trigger.actor}, ${trigger.runUrl}).`,
+        '',
+        '**What failed**',
+        '',
+        `> ${failure.reason.replace(/\n/g, '\n> ')}`,
+        '',
+        '**Where the secrets stand**',
+        '',
+        describeSecretsState(failure.writes, failure.names),
+        '',
+        '**How to recover**',
+        '',
+        'Fix the cause above (the README\'s "When things go wrong" lists each message), then run the workflow again. ' +
+            'A new run is given the secrets as they are now and finishes the rotation without dropping a key in use. ' +
+            'This issue gets a comment for every failed run until it is closed.'
+    ].join('\n');
+}
+/**
+ * Opens a failure issue for the scope, or comments on the open one, so that a nightly failure is
+ * one issue with a comment a night, not a new issue every night.
+ */
+async function reportFailure(issues, failure, trigger, at) {
+    const marker = failureIssueMarker(failure);
+    const body = renderFailureReport(failure, trigger, at);
+    const repository = failure.scope.repository;
+    const open = await issues.findOpen(repository, marker, FAILURE_LABEL);
+    if (open) {
+        await issues.comment(repository, open.number, body);
+        return open;
+    }
+    return issues.open(repository, {
+        title: `${failure.names.secretName} rotation failed for the ${failure.scope.label}`,
+        body: `${marker}\n${body}`,
+        labels: [FAILURE_LABEL],
+        assignees: []
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./src/github-client.ts
+
+
+
+
+/** Retries of a 5xx or a dropped connection; 400, 401, 403 (permission), 404, 410, 422 and 451 are final. */
+const RETRIES = 3;
+/** How often a rate-limited request is tried again, and the longest wait GitHub may ask for. */
+const RATE_LIMIT_RETRIES = 2;
+const LONGEST_RATE_LIMIT_WAIT_SECONDS = 60;
+/** A request that has not answered by then is dropped (and retried), so a run can never hang. */
+const REQUEST_TIMEOUT_MILLISECONDS = 30_000;
+/**
+ * An Octokit request function that retries what GitHub says is retryable and waits out rate
+ * limits, bounded in count and time: at most 4 tries of a failing request, at most two waits of
+ * 60 s for a rate limit, 30 s for any one answer.
+ */
+function createGitHubRequest(token, options) {
+    const { log } = options;
+    const waitOrGiveUp = (kind) => (after, request, _octokit, retryCount) => {
+        const retrying = retryCount < RATE_LIMIT_RETRIES && after <= LONGEST_RATE_LIMIT_WAIT_SECONDS;
+        log.warning(`GitHub's ${kind} rate limit answered ${request.method} ${request.url}: ` +
+            (retrying ? `trying again in ${after} s` : `not waiting ${after} s more; giving up`));
+        return retrying;
+    };
+    const octokit = getOctokit(token, {
+        ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+        request: { fetch: fetchWithTimeout },
+        retry: { retries: RETRIES, retryAfterBaseValue: options.retryBaseMilliseconds ?? 1000 },
+        throttle: {
+            onRateLimit: waitOrGiveUp('primary'),
+            onSecondaryRateLimit: waitOrGiveUp('secondary'),
+            retryAfterBaseValue: options.retryBaseMilliseconds ?? 1000,
+            // The plugin spaces writes 1 s apart, and issue writes 3 s, to protect bulk writers from
+            // secondary limits. A rotation makes at most five writes, so that spacing would only add
+            // seconds to every run; secondary limits that do occur are still waited out above.
+            write: new (light_default()).Group({ maxConcurrent: null, minTime: 0 }),
+            notifications: new (light_default()).Group({ maxConcurrent: null, minTime: 0 })
+        }
+    }, retry, throttling);
+    return (route, parameters) => octokit.request(route, parameters);
+}
+function fetchWithTimeout(input, init) {
+    return fetch(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MILLISECONDS) });
+}
+
 ;// CONCATENATED MODULE: ./src/fallbacks.ts
 /** How the fallbacks secret is written; see the README's Django settings for each. */
 const FALLBACKS_FORMATS = ['csv', 'json', 'lines'];
@@ -37293,6 +39283,7 @@ function djangoKeyProblems(key) {
 
 
 const MAX_FALLBACKS = 20;
+const MAX_MIN_AGE_DAYS = 3650;
 /** GitHub's limit for one secret value. */
 const MAX_SECRET_BYTES = 48 * 1024;
 /** GitHub's rules for secret names (docs.github.com/actions/security-guides/using-secrets-in-github-actions). */
@@ -37337,6 +39328,9 @@ function readInputs(read) {
         problems.push('Input "issue-token" is empty while "open-issue" is true: pass a token with "issues: write", or set open-issue: false');
     }
     const closePreviousIssue = check(() => inputs_boolean(read, 'close-previous-issue'), true);
+    const minAgeDays = check(() => wholeNumber(read, 'min-age-days', 0, MAX_MIN_AGE_DAYS), 0);
+    const issueOnFailure = check(() => inputs_boolean(read, 'issue-on-failure'), true);
+    const failOnIssueError = check(() => inputs_boolean(read, 'fail-on-issue-error'), false);
     if (problems.length > 0) {
         throw new Error(`Invalid input; nothing was written:\n- ${problems.join('\n- ')}`);
     }
@@ -37358,7 +39352,10 @@ function readInputs(read) {
         issueToken,
         issueLabels: list(read('issue-labels')),
         issueAssignees: list(read('issue-assignees')),
-        closePreviousIssue
+        closePreviousIssue,
+        minAgeDays,
+        issueOnFailure,
+        failOnIssueError
     };
 }
 function required(read, name, hint) {
@@ -37454,7 +39451,22 @@ function list(value) {
         .filter((item) => item !== '');
 }
 
+;// CONCATENATED MODULE: ./src/github-request.ts
+/** The HTTP status of a failed request, or undefined when the request never got an answer. */
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** GitHub's own `message` from an error response, without the documentation link it appends. */
+function gitHubMessageOf(error) {
+    const data = error?.response?.data;
+    if (typeof data?.message === 'string')
+        return data.message;
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/issues-api.ts
+
 /** The few issue endpoints a rotation log needs. */
 class IssuesApi {
     request;
@@ -37490,6 +39502,26 @@ class IssuesApi {
         const created = data;
         return { number: created.number, url: created.html_url };
     }
+    /**
+     * Fails with 403 unless the token may write issues, and writes nothing new but the label the
+     * rotation issue would create anyway: a 422 "already_exists" is a pass.
+     */
+    async checkWriteAccess(repository, label) {
+        try {
+            await this.request('POST /repos/{owner}/{repo}/labels', { ...repository, name: label });
+        }
+        catch (error) {
+            if (statusOf(error) !== 422)
+                throw error;
+        }
+    }
+    async comment(repository, issueNumber, body) {
+        await this.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            ...repository,
+            issue_number: issueNumber,
+            body
+        });
+    }
     /** Comments, then closes; the two requests are independent, so they go out together. */
     async close(repository, issueNumber, comment) {
         const issue = { ...repository, issue_number: issueNumber };
@@ -37517,18 +39549,42 @@ function fingerprint(key) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(key, 'utf8').digest('hex').slice(0, 12)}`;
 }
 
-;// CONCATENATED MODULE: ./src/github-request.ts
-/** The HTTP status of a failed request, or undefined when the request never got an answer. */
-function statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/** GitHub's own `message` from an error response, without the documentation link it appends. */
-function gitHubMessageOf(error) {
-    const data = error?.response?.data;
-    if (typeof data?.message === 'string')
-        return data.message;
-    return error instanceof Error ? error.message : String(error);
+;// CONCATENATED MODULE: ./src/freshness.ts
+const DAY_MILLISECONDS = 24 * 60 * 60 * 1000;
+/**
+ * Decides whether the key this run holds may be rotated. GitHub hands a run its secrets when the
+ * run is queued (environment secrets when the job starts), so a key secret updated after that
+ * means `current-key` is stale: rotating would push out the key the app really uses.
+ */
+function decideFreshness(options) {
+    const { secretName, keyUpdatedAt, run } = options;
+    if (keyUpdatedAt === undefined)
+        return { decision: 'rotate' };
+    const updated = Date.parse(keyUpdatedAt);
+    if (run && updated > Date.parse(run.createdAt)) {
+        if (run.runAttempt > 1 && updated < Date.parse(run.runStartedAt)) {
+            return {
+                decision: 'skip',
+                reason: `${secretName} was updated at ${keyUpdatedAt}, after this run was queued (${run.createdAt}) and before ` +
+                    `this attempt started (${run.runStartedAt}): an earlier attempt of this run rotated it already. Rotating ` +
+                    'again would push out the key the deployed app may still use.'
+            };
+        }
+        return {
+            decision: 'stop',
+            reason: `${secretName} changed at ${keyUpdatedAt}, after this run was queued at ${run.createdAt}, so the ` +
+                'current-key this run was given is stale and rotating would drop the key in use. ' +
+                'Start a new run: it is given the new value. (A concurrency group on the workflow keeps rotations from overlapping.)'
+        };
+    }
+    const ageDays = (options.now.getTime() - updated) / DAY_MILLISECONDS;
+    if (ageDays < options.minAgeDays) {
+        return {
+            decision: 'skip',
+            reason: `${secretName} was updated ${ageDays.toFixed(1)} days ago (${keyUpdatedAt}); min-age-days is ${options.minAgeDays}: not rotating yet.`
+        };
+    }
+    return { decision: 'rotate' };
 }
 
 ;// CONCATENATED MODULE: ./src/github-errors.ts
@@ -37731,6 +39787,14 @@ async function sealSecret(value, publicKeyBase64) {
 
 
 
+
+
+/** The scope the inputs name: an environment's secrets, or the repository's. */
+function scopeOf(inputs) {
+    return inputs.environment
+        ? environmentScope(inputs.repository, inputs.environment)
+        : repositoryScope(inputs.repository);
+}
 /**
  * Rotates the key: reads what GitHub holds, plans the new key and fallbacks, writes the fallbacks
  * and then the key, and logs the rotation in an issue. The inputs' keys must be masked already.
@@ -37738,44 +39802,80 @@ async function sealSecret(value, publicKeyBase64) {
  * The write order is the product's promise. The fallbacks (old key first) are written before the
  * key, so a run that dies between the two leaves the old key as SECRET_KEY and as the first
  * fallback: valid everywhere, and a re-run completes the rotation.
+ *
+ * Throws RotationFailure, which says what was written, for anything that stops a rotation.
  */
 async function rotate(inputs, services) {
-    const { secrets, issues, log } = services;
-    const scope = inputs.environment
-        ? environmentScope(inputs.repository, inputs.environment)
-        : repositoryScope(inputs.repository);
-    const marker = rotationIssueMarker(scope, inputs.secretName);
-    const wantsPreviousIssue = inputs.openIssue && inputs.closePreviousIssue && !inputs.dryRun;
+    const { secrets, log } = services;
+    const now = services.now ?? (() => new Date());
+    const scope = scopeOf(inputs);
+    const writes = [];
+    const fail = (message, cause) => new RotationFailure(message, scope, writes, inputs, cause === undefined ? undefined : { cause });
     const reads = await log.group(`Reading the ${scope.label}`, async () => {
-        // Independent reads go out together; libsodium compiles while they are in flight.
+        // Independent reads go out together, and libsodium compiles while they are in flight.
         const sodium = loadSodium();
-        const [publicKey, keyMetadata, previousIssue] = await Promise.all([
-            secrets.publicKey(scope).catch((error) => {
-                throw explainGitHubError(error, 'read the secrets public key', scope, 'token');
-            }),
-            secrets.metadata(scope, inputs.secretName).catch((error) => {
-                throw explainGitHubError(error, `read the ${inputs.secretName} secret's metadata`, scope, 'token');
-            }),
-            wantsPreviousIssue ? findPreviousIssue(issues, scope, marker, inputs, log) : undefined
+        const explained = (doing, tokenInput) => (error) => {
+            throw fail(explainGitHubError(error, doing, scope, tokenInput).message, error);
+        };
+        const [publicKey, keyMetadata, run, previousIssue] = await Promise.all([
+            secrets.publicKey(scope).catch(explained('read the secrets public key', 'token')),
+            secrets
+                .metadata(scope, inputs.secretName)
+                .catch(explained(`read the ${inputs.secretName} secret's metadata`, 'token')),
+            readRunTiming(services, log),
+            findPreviousIssue(inputs, scope, services),
+            checkIssueAccess(inputs, scope, services).catch(explained('check that rotation issues can be opened (nothing was written)', 'issue-token'))
         ]);
         await sodium;
         log.info(`Public key ${publicKey.keyId} of the ${scope.label}`);
         log.info(describeExisting(inputs.secretName, keyMetadata));
+        if (run)
+            log.info(`This run was queued at ${run.createdAt} (attempt ${run.runAttempt})`);
         if (previousIssue)
             log.info(`Previous rotation issue: #${previousIssue.number}`);
-        return { publicKey, keyMetadata, previousIssue };
+        return { publicKey, keyMetadata, run, previousIssue };
     });
     if (reads.keyMetadata && inputs.currentKey === '' && !inputs.revokePrevious) {
-        throw new Error(`Input "current-key" is empty but the ${inputs.secretName} secret exists in the ${scope.label}: rotating now ` +
+        throw fail(`Input "current-key" is empty but the ${inputs.secretName} secret exists in the ${scope.label}: rotating now ` +
             `would lose the old key for good and log everyone out. Pass current-key: \${{ secrets.${inputs.secretName} }} ` +
-            '(and current-fallbacks), or set revoke-previous: true to drop the old key on purpose. Nothing was written.');
+            '(and current-fallbacks), or set revoke-previous: true to drop the old key on purpose.');
+    }
+    // revoke-previous answers a leak: it runs whatever the key's age, and drops every old key anyway.
+    const freshness = inputs.revokePrevious
+        ? { decision: 'rotate' }
+        : decideFreshness({
+            secretName: inputs.secretName,
+            keyUpdatedAt: reads.keyMetadata?.updatedAt,
+            run: reads.run,
+            minAgeDays: inputs.minAgeDays,
+            now: now()
+        });
+    if (freshness.decision === 'stop')
+        throw fail(freshness.reason);
+    if (freshness.decision === 'skip') {
+        log.info(`Not rotating: ${freshness.reason}`);
+        return {
+            scope,
+            secretName: inputs.secretName,
+            fallbacksSecretName: inputs.fallbacksSecretName,
+            fallbacksFormat: inputs.fallbacksFormat,
+            dryRun: inputs.dryRun,
+            rotated: false,
+            skipReason: freshness.reason,
+            rotatedAt: now().toISOString(),
+            keyFingerprint: inputs.currentKey === '' ? '' : fingerprint(inputs.currentKey),
+            keptFallbackFingerprints: inputs.currentFallbacks.map(fingerprint),
+            droppedFallbacks: 0,
+            revoked: false,
+            writes: [],
+            trigger: services.trigger
+        };
     }
     const plan = await log.group('Planning the rotation', async () => {
         const newKey = generateKey(inputs.keyLength, inputs.keyAlphabet);
         log.mask(newKey);
         const fallbacks = nextFallbacks({ ...inputs, newKey });
-        const previousKeyFingerprint = inputs.currentKey === '' ? undefined : fingerprint(inputs.currentKey);
-        warnAboutCurrentKeys(inputs, log);
+        warnAboutCurrentKey(inputs, log);
         log.info(`New key ${fingerprint(newKey)}: ${inputs.keyLength} characters from the ${inputs.keyAlphabet} alphabet`);
         log.info(inputs.revokePrevious
             ? `revoke-previous is true: no old key is kept, ${plural(fallbacks.dropped, 'key')} stop working`
@@ -37786,65 +39886,88 @@ async function rotate(inputs, services) {
         ]);
         return {
             keyFingerprint: fingerprint(newKey),
-            previousKeyFingerprint,
             fallbacks,
-            sealedFallbacks: { encryptedValue: sealedFallbacks, keyId: reads.publicKey.keyId },
-            sealedKey: { encryptedValue: sealedKey, keyId: reads.publicKey.keyId }
+            sealed: [
+                [
+                    inputs.fallbacksSecretName,
+                    { encryptedValue: sealedFallbacks, keyId: reads.publicKey.keyId }
+                ],
+                [inputs.secretName, { encryptedValue: sealedKey, keyId: reads.publicKey.keyId }]
+            ]
         };
     });
-    const writes = [];
-    const report = (rotated, extra = {}) => ({
+    const report = () => ({
         scope,
         secretName: inputs.secretName,
         fallbacksSecretName: inputs.fallbacksSecretName,
         fallbacksFormat: inputs.fallbacksFormat,
         dryRun: inputs.dryRun,
-        rotated,
-        rotatedAt: (services.now ?? (() => new Date()))().toISOString(),
+        rotated: !inputs.dryRun,
+        rotatedAt: now().toISOString(),
         keyFingerprint: plan.keyFingerprint,
-        previousKeyFingerprint: plan.previousKeyFingerprint,
+        previousKeyFingerprint: inputs.currentKey === '' ? undefined : fingerprint(inputs.currentKey),
         keptFallbackFingerprints: plan.fallbacks.kept.map(fingerprint),
         droppedFallbacks: plan.fallbacks.dropped,
         revoked: inputs.revokePrevious,
         writes: [...writes],
-        trigger: services.trigger,
-        ...extra
+        trigger: services.trigger
     });
     if (inputs.dryRun) {
-        writes.push({ name: inputs.fallbacksSecretName, result: 'planned' }, { name: inputs.secretName, result: 'planned' });
+        writes.push(...plan.sealed.map(([name]) => ({ name, result: 'planned' })));
         log.info('dry-run is true: nothing was written and no issue was opened');
-        return report(false);
+        return report();
     }
     await log.group('Writing the secrets', async () => {
-        for (const [name, sealed] of [
-            [inputs.fallbacksSecretName, plan.sealedFallbacks],
-            [inputs.secretName, plan.sealedKey]
-        ]) {
+        // Sequential on purpose: the key is written only once the fallbacks that keep the old key are.
+        for (const [name, sealed] of plan.sealed) {
             const result = await secrets.write(scope, name, sealed).catch((error) => {
-                throw explainGitHubError(error, `write ${name}${describeWritten(writes, inputs.secretName)}`, scope, 'token');
+                throw fail(explainGitHubError(error, `write ${name}`, scope, 'token').message, error);
             });
             writes.push({ name, result });
             log.info(`${name} ${result}`);
         }
     });
-    const rotated = report(true);
+    const rotated = report();
     if (!inputs.openIssue)
         return rotated;
-    return log.group('Logging the rotation', () => logRotation(rotated, reads.previousIssue, inputs, issues, log));
+    return log.group('Logging the rotation', () => logRotation(rotated, reads.previousIssue, inputs, services));
 }
-async function findPreviousIssue(issues, scope, marker, inputs, log) {
+async function readRunTiming(services, log) {
+    const run = services.trigger.run;
+    if (!run)
+        return undefined;
     try {
-        return await issues.findOpen(scope.repository, marker, inputs.issueLabels[0]);
+        return await services.runs.timing(run.repository, run.id);
+    }
+    catch (error) {
+        // Without the run's timing a stale key cannot be told apart; the workflow's concurrency group
+        // is the first defence, so the rotation goes on, but says so.
+        log.warning(`Could not read this workflow run (${error.message}), so a stale current-key cannot be detected: ` +
+            'give the workflow permissions: actions: read.');
+        return undefined;
+    }
+}
+async function findPreviousIssue(inputs, scope, services) {
+    if (!inputs.openIssue || !inputs.closePreviousIssue || inputs.dryRun)
+        return undefined;
+    try {
+        return await services.issues.findOpen(scope.repository, rotationIssueMarker(scope, inputs.secretName), inputs.issueLabels[0]);
     }
     catch (error) {
         // Finding the old issue is a courtesy; it must not stop a rotation.
-        log.warning(explainGitHubError(error, 'look for the previous rotation issue', scope, 'issue-token')
+        services.log.warning(explainGitHubError(error, 'look for the previous rotation issue', scope, 'issue-token')
             .message);
         return undefined;
     }
 }
+/** A rotation whose issue cannot be opened is found out before anything is written. */
+async function checkIssueAccess(inputs, scope, services) {
+    if (!inputs.openIssue || inputs.dryRun || inputs.issueLabels.length === 0)
+        return;
+    await services.issues.checkWriteAccess(scope.repository, inputs.issueLabels[0]);
+}
 /** Opens the new issue and closes the previous one together. A failure here never undoes a rotation. */
-async function logRotation(report, previous, inputs, issues, log) {
+async function logRotation(report, previous, inputs, { issues, log }) {
     const issue = renderRotationIssue(report, {
         labels: inputs.issueLabels,
         assignees: inputs.issueAssignees,
@@ -37866,14 +39989,12 @@ async function logRotation(report, previous, inputs, issues, log) {
         problems.push(explainGitHubError(opened.reason, 'open the rotation issue', report.scope, 'issue-token')
             .message);
     }
-    if (closed.status === 'fulfilled') {
-        if (previous) {
-            log.info(`Closed the previous rotation issue #${previous.number}`);
-            result = { ...result, closedIssue: previous };
-        }
-    }
-    else {
+    if (closed.status === 'rejected') {
         problems.push(explainGitHubError(closed.reason, `close the previous rotation issue #${previous?.number}`, report.scope, 'issue-token').message);
+    }
+    else if (previous) {
+        log.info(`Closed the previous rotation issue #${previous.number}`);
+        result = { ...result, closedIssue: previous };
     }
     if (problems.length === 0)
         return result;
@@ -37881,7 +40002,7 @@ async function logRotation(report, previous, inputs, issues, log) {
     log.warning(`The secrets were rotated, but: ${issueProblem}`);
     return { ...result, issueProblem };
 }
-function warnAboutCurrentKeys(inputs, log) {
+function warnAboutCurrentKey(inputs, log) {
     const problems = inputs.currentKey === '' ? [] : djangoKeyProblems(inputs.currentKey);
     if (problems.length > 0) {
         // security.W009: worth knowing, but rotating away from a weak key is exactly the fix.
@@ -37893,10 +40014,26 @@ function describeExisting(name, metadata) {
         ? `${name} exists, last updated ${metadata.updatedAt}`
         : `${name} does not exist yet: it will be created`;
 }
-function describeWritten(writes, secretName) {
-    if (writes.length === 0)
-        return ' (nothing was written; the old key is untouched)';
-    return ` (${writes.map((write) => write.name).join(', ')} was written, but ${secretName} still holds the old key, so the app keeps working: run the workflow again to finish)`;
+
+;// CONCATENATED MODULE: ./src/runs-api.ts
+/** Reads this workflow run's timing, to tell whether the secrets it was handed are stale. */
+class RunsApi {
+    request;
+    constructor(request) {
+        this.request = request;
+    }
+    async timing(repository, runId) {
+        const { data } = await this.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+            ...repository,
+            run_id: runId
+        });
+        const run = data;
+        return {
+            createdAt: run.created_at,
+            runStartedAt: run.run_started_at ?? run.created_at,
+            runAttempt: run.run_attempt ?? 1
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/secrets-api.ts
@@ -37940,8 +40077,11 @@ class SecretsApi {
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
+
 /** The job summary: one table a reviewer reads at a glance, then anything that needs attention. */
 function renderSummary(report) {
+    if (report.skipReason)
+        return `## ${report.secretName} not rotated\n\n${report.skipReason}\n`;
     const heading = report.dryRun
         ? `## Dry run: ${report.secretName} would be rotated`
         : `## ${report.secretName} rotated`;
@@ -37954,9 +40094,21 @@ function renderSummary(report) {
     if (report.dryRun)
         lines.push('', 'Nothing was written and no issue was opened.');
     if (report.issueProblem) {
-        lines.push('', `> [!WARNING]`, `> The secrets were rotated, but the rotation issue failed: ${report.issueProblem}`);
+        lines.push('', '> [!WARNING]', `> The secrets were rotated, but: ${report.issueProblem}`);
     }
     return `${lines.join('\n')}\n`;
+}
+/** The job summary of a failed rotation: what failed and where the secrets stand. */
+function renderFailureSummary(failure) {
+    return [
+        `## ${failure.names.secretName} rotation failed`,
+        '',
+        '> [!CAUTION]',
+        `> ${failure.reason}`,
+        '',
+        describeSecretsState(failure.writes, failure.names),
+        ''
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -37967,26 +40119,56 @@ function renderSummary(report) {
 
 
 
+
+
+
+
 /** The action's entry point: the one place that talks to the runner and sets the step's result. */
 async function run() {
+    let inputs;
     try {
-        const inputs = readInputs((name) => getInput(name));
-        maskKeys(inputs);
+        inputs = readInputs((name) => getInput(name));
+    }
+    catch (error) {
+        setFailed(error.message);
+        return;
+    }
+    maskKeys(inputs);
+    const trigger = currentTrigger();
+    // The workflow's own token (issue-token) opens issues and reads this run; `token` writes secrets.
+    const workflowRequest = createGitHubRequest(inputs.issueToken || inputs.token, { log: runnerLog });
+    const issues = new IssuesApi(workflowRequest);
+    try {
         const report = await rotate(inputs, {
-            secrets: new SecretsApi(requestWith(inputs.token)),
-            issues: new IssuesApi(requestWith(inputs.issueToken)),
+            secrets: new SecretsApi(createGitHubRequest(inputs.token, { log: runnerLog })),
+            issues,
+            runs: new RunsApi(workflowRequest),
             log: runnerLog,
-            trigger: {
-                event: github_context.eventName,
-                actor: github_context.actor,
-                runUrl: `${github_context.serverUrl}/${github_context.repo.owner}/${github_context.repo.repo}/actions/runs/${github_context.runId}`
-            }
+            trigger
         });
         setOutputs(report);
         await summary.addRaw(renderSummary(report)).write();
+        if (report.issueProblem && inputs.failOnIssueError) {
+            setFailed(`The secrets were rotated, but fail-on-issue-error is true: ${report.issueProblem}`);
+        }
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        const message = error instanceof Error ? error.message : String(error);
+        setFailed(message);
+        if (!(error instanceof RotationFailure))
+            return;
+        await summary.addRaw(renderFailureSummary(error)).write();
+        if (inputs.issueOnFailure && !inputs.dryRun)
+            await openFailureIssue(issues, error, trigger);
+    }
+}
+async function openFailureIssue(issues, failure, trigger) {
+    try {
+        const issue = await reportFailure(issues, failure, trigger, new Date().toISOString());
+        info(`Reported the failure in issue #${issue.number}: ${issue.url}`);
+    }
+    catch (error) {
+        warning(`Could not report the failure in an issue either: ${error.message}`);
     }
 }
 /**
@@ -37998,10 +40180,16 @@ function maskKeys(inputs) {
         if (key !== '')
             core_setSecret(key);
 }
-/** Builds the client on first use: a run that never opens an issue never needs its token. */
-function requestWith(token) {
-    let octokit;
-    return (route, parameters) => (octokit ??= getOctokit(token)).request(route, parameters);
+function currentTrigger() {
+    const { owner, repo } = github_context.repo;
+    return {
+        event: github_context.eventName,
+        actor: github_context.actor,
+        runUrl: `${github_context.serverUrl}/${owner}/${repo}/actions/runs/${github_context.runId}`,
+        run: Number.isSafeInteger(github_context.runId) && github_context.runId > 0
+            ? { repository: { owner, repo }, id: github_context.runId }
+            : undefined
+    };
 }
 const runnerLog = {
     info: info,
@@ -38320,6 +40508,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -491,6 +491,26 @@ export class GitHubEmulator {
       }
     ],
     [
+      /^\/repos\/([^/]+)\/([^/]+)\/labels$/,
+      {
+        POST: {
+          route: '/repos/{owner}/{repo}/labels',
+          handle: ({ grant, parameters: [owner, repo], body, schemas }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
+            checkBody(schemas.requestBody, body)
+            const name = String(body.name)
+            if (repository.labels.has(name)) {
+              throw new HttpError(422, 'Validation Failed', {
+                errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }]
+              })
+            }
+            repository.labels.add(name)
+            return { status: 201, body: this.renderLabel(repository, name) }
+          }
+        }
+      }
+    ],
+    [
       /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/,
       {
         PATCH: {
@@ -619,15 +639,7 @@ export class GitHubEmulator {
       title: issue.title,
       body: issue.body,
       user: user('rotation-bot'),
-      labels: issue.labels.map((name, index) => ({
-        id: index + 1,
-        node_id: `LA_${index + 1}`,
-        url: `${this.url}/repos/${repository.fullName}/labels/${encodeURIComponent(name)}`,
-        name,
-        description: null,
-        color: 'ededed',
-        default: false
-      })),
+      labels: issue.labels.map((name) => this.renderLabel(repository, name)),
       assignee: issue.assignees[0] === undefined ? null : user(issue.assignees[0]),
       assignees: issue.assignees.map(user),
       milestone: null,
@@ -638,6 +650,43 @@ export class GitHubEmulator {
       created_at: issue.createdAt,
       updated_at: issue.closedAt ?? issue.createdAt,
       author_association: 'NONE'
+    }
+  }
+
+  private renderRepository(repository: RepositoryState): Record<string, unknown> {
+    const [owner, name] = repository.fullName.split('/')
+    const api = `${this.url}/repos/${repository.fullName}`
+    // The repository object a workflow run embeds; every *_url field points below `api`.
+    const kinds =
+      'archive assignees blobs branches collaborators comments commits compare contents contributors deployments downloads events forks git_commits git_refs git_tags hooks issue_comment issue_events issues keys labels languages merges milestones notifications pulls releases stargazers statuses subscribers subscription tags teams trees'
+    const urls = Object.fromEntries(
+      kinds.split(' ').map((kind) => [`${kind}_url`, `${api}/${kind.replace(/_/g, '/')}`])
+    )
+    return {
+      ...urls,
+      id: repository.id,
+      node_id: `R_${repository.id}`,
+      name,
+      full_name: repository.fullName,
+      owner: user(owner),
+      private: true,
+      fork: false,
+      description: null,
+      html_url: `https://github.com/${repository.fullName}`,
+      url: api
+    }
+  }
+
+  private renderLabel(repository: RepositoryState, name: string): Record<string, unknown> {
+    const id = [...repository.labels].indexOf(name) + 1
+    return {
+      id,
+      node_id: `LA_${id}`,
+      url: `${this.url}/repos/${repository.fullName}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false
     }
   }
 
@@ -664,12 +713,7 @@ export class GitHubEmulator {
 
   private renderRun(repository: RepositoryState, run: EmulatedRun): Record<string, unknown> {
     const api = `${this.url}/repos/${repository.fullName}/actions/runs/${run.id}`
-    const repo = {
-      id: repository.id,
-      node_id: `R_${repository.id}`,
-      name: repository.fullName.split('/')[1],
-      full_name: repository.fullName
-    }
+    const repo = this.renderRepository(repository)
     return {
       id: run.id,
       name: 'Rotate SECRET_KEY',

@@ -19,7 +19,8 @@ export const OPERATIONS = [
   'GET /repos/{owner}/{repo}/issues',
   'POST /repos/{owner}/{repo}/issues',
   'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments'
+  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  'POST /repos/{owner}/{repo}/labels'
 ]
 
 type Schema = Record<string, unknown>

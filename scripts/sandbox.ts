@@ -22,7 +22,13 @@ try {
   github.addRepository(REPOSITORY)
   github.addToken('rotation-token', { kind: 'app', secrets: 'write', issues: 'write' })
   github.addToken('workflow-token', { kind: 'app', issues: 'write', actions: 'read' })
-  github.setSecret(scope, 'SECRET_KEY', generateKey(50, 'django'))
+  // A key set a month ago, by hand, the way most projects start.
+  github.setSecret(
+    scope,
+    'SECRET_KEY',
+    generateKey(50, 'django'),
+    new Date(Date.now() - 30 * 86_400_000)
+  )
   console.log(`Emulated GitHub at ${github.url}, repository ${REPOSITORY}`)
   console.log(
     `SECRET_KEY seeded with a Django-style key ${fingerprint(github.secret(scope, 'SECRET_KEY')?.value ?? '')}`
@@ -35,6 +41,14 @@ try {
       key: github.secret(scope, 'SECRET_KEY')?.value ?? '',
       fallbacks: github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? ''
     }
+    // Each run is queued, and handed the secrets, just before it starts.
+    const queued = new Date().toISOString()
+    github.addRun(REPOSITORY, {
+      id: 1000 + attempt,
+      createdAt: queued,
+      runStartedAt: queued,
+      runAttempt: 1
+    })
     const run = await runAction({
       apiUrl: github.url,
       repository: REPOSITORY,

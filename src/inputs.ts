@@ -28,12 +28,16 @@ export interface Inputs {
   readonly issueLabels: readonly string[]
   readonly issueAssignees: readonly string[]
   readonly closePreviousIssue: boolean
+  readonly minAgeDays: number
+  readonly issueOnFailure: boolean
+  readonly failOnIssueError: boolean
 }
 
 /** Reads one input by its action.yml name; `core.getInput` (which trims) in the action. */
 export type InputReader = (name: string) => string
 
 export const MAX_FALLBACKS = 20
+const MAX_MIN_AGE_DAYS = 3650
 /** GitHub's limit for one secret value. */
 const MAX_SECRET_BYTES = 48 * 1024
 /** GitHub's rules for secret names (docs.github.com/actions/security-guides/using-secrets-in-github-actions). */
@@ -95,6 +99,9 @@ export function readInputs(read: InputReader): Inputs {
     )
   }
   const closePreviousIssue = check(() => boolean(read, 'close-previous-issue'), true)
+  const minAgeDays = check(() => wholeNumber(read, 'min-age-days', 0, MAX_MIN_AGE_DAYS), 0)
+  const issueOnFailure = check(() => boolean(read, 'issue-on-failure'), true)
+  const failOnIssueError = check(() => boolean(read, 'fail-on-issue-error'), false)
 
   if (problems.length > 0) {
     throw new Error(`Invalid input; nothing was written:\n- ${problems.join('\n- ')}`)
@@ -117,7 +124,10 @@ export function readInputs(read: InputReader): Inputs {
     issueToken,
     issueLabels: list(read('issue-labels')),
     issueAssignees: list(read('issue-assignees')),
-    closePreviousIssue
+    closePreviousIssue,
+    minAgeDays,
+    issueOnFailure,
+    failOnIssueError
   }
 }
 

@@ -1,4 +1,4 @@
-import type { GitHubRequest } from './github-request.js'
+import { statusOf, type GitHubRequest } from './github-request.js'
 import type { Repository } from './scope.js'
 
 export interface IssueRef {
@@ -55,6 +55,26 @@ export class IssuesApi {
     })
     const created = data as { number: number; html_url: string }
     return { number: created.number, url: created.html_url }
+  }
+
+  /**
+   * Fails with 403 unless the token may write issues, and writes nothing new but the label the
+   * rotation issue would create anyway: a 422 "already_exists" is a pass.
+   */
+  async checkWriteAccess(repository: Repository, label: string): Promise<void> {
+    try {
+      await this.request('POST /repos/{owner}/{repo}/labels', { ...repository, name: label })
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error
+    }
+  }
+
+  async comment(repository: Repository, issueNumber: number, body: string): Promise<void> {
+    await this.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      ...repository,
+      issue_number: issueNumber,
+      body
+    })
   }
 
   /** Comments, then closes; the two requests are independent, so they go out together. */

@@ -1,33 +1,65 @@
 import * as core from '@actions/core'
-import { context, getOctokit } from '@actions/github'
-import type { GitHubRequest } from './github-request.js'
+import { context } from '@actions/github'
+import { reportFailure } from './failure-issue.js'
+import { createGitHubRequest } from './github-client.js'
 import { readInputs, type Inputs } from './inputs.js'
 import { IssuesApi } from './issues-api.js'
 import type { Log } from './log.js'
-import type { RotationReport } from './report.js'
+import type { RotationReport, Trigger } from './report.js'
 import { rotate } from './rotate.js'
+import { RotationFailure } from './rotation-failure.js'
+import { RunsApi } from './runs-api.js'
 import { SecretsApi } from './secrets-api.js'
-import { renderSummary } from './summary.js'
+import { renderFailureSummary, renderSummary } from './summary.js'
 
 /** The action's entry point: the one place that talks to the runner and sets the step's result. */
 export async function run(): Promise<void> {
+  let inputs: Inputs
   try {
-    const inputs = readInputs((name) => core.getInput(name))
-    maskKeys(inputs)
+    inputs = readInputs((name) => core.getInput(name))
+  } catch (error) {
+    core.setFailed((error as Error).message)
+    return
+  }
+  maskKeys(inputs)
+  const trigger = currentTrigger()
+  // The workflow's own token (issue-token) opens issues and reads this run; `token` writes secrets.
+  const workflowRequest = createGitHubRequest(inputs.issueToken || inputs.token, { log: runnerLog })
+  const issues = new IssuesApi(workflowRequest)
+  try {
     const report = await rotate(inputs, {
-      secrets: new SecretsApi(requestWith(inputs.token)),
-      issues: new IssuesApi(requestWith(inputs.issueToken)),
+      secrets: new SecretsApi(createGitHubRequest(inputs.token, { log: runnerLog })),
+      issues,
+      runs: new RunsApi(workflowRequest),
       log: runnerLog,
-      trigger: {
-        event: context.eventName,
-        actor: context.actor,
-        runUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`
-      }
+      trigger
     })
     setOutputs(report)
     await core.summary.addRaw(renderSummary(report)).write()
+    if (report.issueProblem && inputs.failOnIssueError) {
+      core.setFailed(
+        `The secrets were rotated, but fail-on-issue-error is true: ${report.issueProblem}`
+      )
+    }
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    const message = error instanceof Error ? error.message : String(error)
+    core.setFailed(message)
+    if (!(error instanceof RotationFailure)) return
+    await core.summary.addRaw(renderFailureSummary(error)).write()
+    if (inputs.issueOnFailure && !inputs.dryRun) await openFailureIssue(issues, error, trigger)
+  }
+}
+
+async function openFailureIssue(
+  issues: IssuesApi,
+  failure: RotationFailure,
+  trigger: Trigger
+): Promise<void> {
+  try {
+    const issue = await reportFailure(issues, failure, trigger, new Date().toISOString())
+    core.info(`Reported the failure in issue #${issue.number}: ${issue.url}`)
+  } catch (error) {
+    core.warning(`Could not report the failure in an issue either: ${(error as Error).message}`)
   }
 }
 
@@ -40,10 +72,17 @@ function maskKeys(inputs: Inputs): void {
     if (key !== '') core.setSecret(key)
 }
 
-/** Builds the client on first use: a run that never opens an issue never needs its token. */
-function requestWith(token: string): GitHubRequest {
-  let octokit: ReturnType<typeof getOctokit> | undefined
-  return (route, parameters) => (octokit ??= getOctokit(token)).request(route, parameters)
+function currentTrigger(): Trigger {
+  const { owner, repo } = context.repo
+  return {
+    event: context.eventName,
+    actor: context.actor,
+    runUrl: `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`,
+    run:
+      Number.isSafeInteger(context.runId) && context.runId > 0
+        ? { repository: { owner, repo }, id: context.runId }
+        : undefined
+  }
 }
 
 const runnerLog: Log = {

@@ -1,6 +1,6 @@
 import type { FallbacksFormat } from './fallbacks.js'
 import type { IssueRef } from './issues-api.js'
-import type { SecretScope } from './scope.js'
+import type { Repository, SecretScope } from './scope.js'
 import type { WriteResult } from './secrets-api.js'
 
 /** Who and what started the run, for the record. */
@@ -8,6 +8,8 @@ export interface Trigger {
   readonly event: string
   readonly actor: string
   readonly runUrl: string
+  /** This workflow run, when the action runs in one: its timing tells whether secrets are stale. */
+  readonly run?: { readonly repository: Repository; readonly id: number }
 }
 
 export interface SecretWrite {
@@ -24,6 +26,8 @@ export interface RotationReport {
   readonly fallbacksFormat: FallbacksFormat
   readonly dryRun: boolean
   readonly rotated: boolean
+  /** Why nothing was rotated, when the key was fresh enough or an earlier attempt rotated it. */
+  readonly skipReason?: string
   readonly rotatedAt: string
   readonly keyFingerprint: string
   /** Undefined when there was no previous key. */

@@ -1,26 +1,37 @@
 import { formatKeyList, nextFallbacks } from './fallbacks.js'
 import { fingerprint } from './fingerprint.js'
+import { decideFreshness, type RunTiming } from './freshness.js'
 import { explainGitHubError } from './github-errors.js'
 import type { Inputs } from './inputs.js'
 import type { IssueRef, IssuesApi } from './issues-api.js'
 import { djangoKeyProblems, generateKey } from './key.js'
 import type { Log } from './log.js'
 import { plural, type RotationReport, type SecretWrite, type Trigger } from './report.js'
+import { RotationFailure } from './rotation-failure.js'
 import {
   renderRotationIssue,
   renderSupersededComment,
   rotationIssueMarker
 } from './rotation-issue.js'
+import type { RunsApi } from './runs-api.js'
 import { environmentScope, repositoryScope, type SecretScope } from './scope.js'
 import { loadSodium, sealSecret } from './seal.js'
-import type { SecretsApi, SecretMetadata } from './secrets-api.js'
+import type { SecretMetadata, SecretsApi } from './secrets-api.js'
 
 export interface RotationServices {
   readonly secrets: SecretsApi
   readonly issues: IssuesApi
+  readonly runs: RunsApi
   readonly log: Log
   readonly trigger: Trigger
   readonly now?: () => Date
+}
+
+/** The scope the inputs name: an environment's secrets, or the repository's. */
+export function scopeOf(inputs: Inputs): SecretScope {
+  return inputs.environment
+    ? environmentScope(inputs.repository, inputs.environment)
+    : repositoryScope(inputs.repository)
 }
 
 /**
@@ -30,54 +41,86 @@ export interface RotationServices {
  * The write order is the product's promise. The fallbacks (old key first) are written before the
  * key, so a run that dies between the two leaves the old key as SECRET_KEY and as the first
  * fallback: valid everywhere, and a re-run completes the rotation.
+ *
+ * Throws RotationFailure, which says what was written, for anything that stops a rotation.
  */
 export async function rotate(inputs: Inputs, services: RotationServices): Promise<RotationReport> {
-  const { secrets, issues, log } = services
-  const scope = inputs.environment
-    ? environmentScope(inputs.repository, inputs.environment)
-    : repositoryScope(inputs.repository)
-  const marker = rotationIssueMarker(scope, inputs.secretName)
-  const wantsPreviousIssue = inputs.openIssue && inputs.closePreviousIssue && !inputs.dryRun
+  const { secrets, log } = services
+  const now = services.now ?? (() => new Date())
+  const scope = scopeOf(inputs)
+  const writes: SecretWrite[] = []
+  const fail = (message: string, cause?: unknown): RotationFailure =>
+    new RotationFailure(message, scope, writes, inputs, cause === undefined ? undefined : { cause })
 
   const reads = await log.group(`Reading the ${scope.label}`, async () => {
-    // Independent reads go out together; libsodium compiles while they are in flight.
+    // Independent reads go out together, and libsodium compiles while they are in flight.
     const sodium = loadSodium()
-    const [publicKey, keyMetadata, previousIssue] = await Promise.all([
-      secrets.publicKey(scope).catch((error: unknown) => {
-        throw explainGitHubError(error, 'read the secrets public key', scope, 'token')
-      }),
-      secrets.metadata(scope, inputs.secretName).catch((error: unknown) => {
-        throw explainGitHubError(
-          error,
-          `read the ${inputs.secretName} secret's metadata`,
-          scope,
-          'token'
-        )
-      }),
-      wantsPreviousIssue ? findPreviousIssue(issues, scope, marker, inputs, log) : undefined
+    const explained = (doing: string, tokenInput: 'token' | 'issue-token') => (error: unknown) => {
+      throw fail(explainGitHubError(error, doing, scope, tokenInput).message, error)
+    }
+    const [publicKey, keyMetadata, run, previousIssue] = await Promise.all([
+      secrets.publicKey(scope).catch(explained('read the secrets public key', 'token')),
+      secrets
+        .metadata(scope, inputs.secretName)
+        .catch(explained(`read the ${inputs.secretName} secret's metadata`, 'token')),
+      readRunTiming(services, log),
+      findPreviousIssue(inputs, scope, services),
+      checkIssueAccess(inputs, scope, services).catch(
+        explained('check that rotation issues can be opened (nothing was written)', 'issue-token')
+      )
     ])
     await sodium
     log.info(`Public key ${publicKey.keyId} of the ${scope.label}`)
     log.info(describeExisting(inputs.secretName, keyMetadata))
+    if (run) log.info(`This run was queued at ${run.createdAt} (attempt ${run.runAttempt})`)
     if (previousIssue) log.info(`Previous rotation issue: #${previousIssue.number}`)
-    return { publicKey, keyMetadata, previousIssue }
+    return { publicKey, keyMetadata, run, previousIssue }
   })
 
   if (reads.keyMetadata && inputs.currentKey === '' && !inputs.revokePrevious) {
-    throw new Error(
+    throw fail(
       `Input "current-key" is empty but the ${inputs.secretName} secret exists in the ${scope.label}: rotating now ` +
         `would lose the old key for good and log everyone out. Pass current-key: \${{ secrets.${inputs.secretName} }} ` +
-        '(and current-fallbacks), or set revoke-previous: true to drop the old key on purpose. Nothing was written.'
+        '(and current-fallbacks), or set revoke-previous: true to drop the old key on purpose.'
     )
+  }
+
+  // revoke-previous answers a leak: it runs whatever the key's age, and drops every old key anyway.
+  const freshness = inputs.revokePrevious
+    ? ({ decision: 'rotate' } as const)
+    : decideFreshness({
+        secretName: inputs.secretName,
+        keyUpdatedAt: reads.keyMetadata?.updatedAt,
+        run: reads.run,
+        minAgeDays: inputs.minAgeDays,
+        now: now()
+      })
+  if (freshness.decision === 'stop') throw fail(freshness.reason)
+  if (freshness.decision === 'skip') {
+    log.info(`Not rotating: ${freshness.reason}`)
+    return {
+      scope,
+      secretName: inputs.secretName,
+      fallbacksSecretName: inputs.fallbacksSecretName,
+      fallbacksFormat: inputs.fallbacksFormat,
+      dryRun: inputs.dryRun,
+      rotated: false,
+      skipReason: freshness.reason,
+      rotatedAt: now().toISOString(),
+      keyFingerprint: inputs.currentKey === '' ? '' : fingerprint(inputs.currentKey),
+      keptFallbackFingerprints: inputs.currentFallbacks.map(fingerprint),
+      droppedFallbacks: 0,
+      revoked: false,
+      writes: [],
+      trigger: services.trigger
+    }
   }
 
   const plan = await log.group('Planning the rotation', async () => {
     const newKey = generateKey(inputs.keyLength, inputs.keyAlphabet)
     log.mask(newKey)
     const fallbacks = nextFallbacks({ ...inputs, newKey })
-    const previousKeyFingerprint =
-      inputs.currentKey === '' ? undefined : fingerprint(inputs.currentKey)
-    warnAboutCurrentKeys(inputs, log)
+    warnAboutCurrentKey(inputs, log)
     log.info(
       `New key ${fingerprint(newKey)}: ${inputs.keyLength} characters from the ${inputs.keyAlphabet} alphabet`
     )
@@ -92,78 +135,89 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     ])
     return {
       keyFingerprint: fingerprint(newKey),
-      previousKeyFingerprint,
       fallbacks,
-      sealedFallbacks: { encryptedValue: sealedFallbacks, keyId: reads.publicKey.keyId },
-      sealedKey: { encryptedValue: sealedKey, keyId: reads.publicKey.keyId }
+      sealed: [
+        [
+          inputs.fallbacksSecretName,
+          { encryptedValue: sealedFallbacks, keyId: reads.publicKey.keyId }
+        ],
+        [inputs.secretName, { encryptedValue: sealedKey, keyId: reads.publicKey.keyId }]
+      ] as const
     }
   })
 
-  const writes: SecretWrite[] = []
-  const report = (rotated: boolean, extra: Partial<RotationReport> = {}): RotationReport => ({
+  const report = (): RotationReport => ({
     scope,
     secretName: inputs.secretName,
     fallbacksSecretName: inputs.fallbacksSecretName,
     fallbacksFormat: inputs.fallbacksFormat,
     dryRun: inputs.dryRun,
-    rotated,
-    rotatedAt: (services.now ?? (() => new Date()))().toISOString(),
+    rotated: !inputs.dryRun,
+    rotatedAt: now().toISOString(),
     keyFingerprint: plan.keyFingerprint,
-    previousKeyFingerprint: plan.previousKeyFingerprint,
+    previousKeyFingerprint: inputs.currentKey === '' ? undefined : fingerprint(inputs.currentKey),
     keptFallbackFingerprints: plan.fallbacks.kept.map(fingerprint),
     droppedFallbacks: plan.fallbacks.dropped,
     revoked: inputs.revokePrevious,
     writes: [...writes],
-    trigger: services.trigger,
-    ...extra
+    trigger: services.trigger
   })
 
   if (inputs.dryRun) {
-    writes.push(
-      { name: inputs.fallbacksSecretName, result: 'planned' },
-      { name: inputs.secretName, result: 'planned' }
-    )
+    writes.push(...plan.sealed.map(([name]): SecretWrite => ({ name, result: 'planned' })))
     log.info('dry-run is true: nothing was written and no issue was opened')
-    return report(false)
+    return report()
   }
 
   await log.group('Writing the secrets', async () => {
-    for (const [name, sealed] of [
-      [inputs.fallbacksSecretName, plan.sealedFallbacks],
-      [inputs.secretName, plan.sealedKey]
-    ] as const) {
+    // Sequential on purpose: the key is written only once the fallbacks that keep the old key are.
+    for (const [name, sealed] of plan.sealed) {
       const result = await secrets.write(scope, name, sealed).catch((error: unknown) => {
-        throw explainGitHubError(
-          error,
-          `write ${name}${describeWritten(writes, inputs.secretName)}`,
-          scope,
-          'token'
-        )
+        throw fail(explainGitHubError(error, `write ${name}`, scope, 'token').message, error)
       })
       writes.push({ name, result })
       log.info(`${name} ${result}`)
     }
   })
 
-  const rotated = report(true)
+  const rotated = report()
   if (!inputs.openIssue) return rotated
   return log.group('Logging the rotation', () =>
-    logRotation(rotated, reads.previousIssue, inputs, issues, log)
+    logRotation(rotated, reads.previousIssue, inputs, services)
   )
 }
 
-async function findPreviousIssue(
-  issues: IssuesApi,
-  scope: SecretScope,
-  marker: string,
-  inputs: Inputs,
-  log: Log
-): Promise<IssueRef | undefined> {
+async function readRunTiming(services: RotationServices, log: Log): Promise<RunTiming | undefined> {
+  const run = services.trigger.run
+  if (!run) return undefined
   try {
-    return await issues.findOpen(scope.repository, marker, inputs.issueLabels[0])
+    return await services.runs.timing(run.repository, run.id)
+  } catch (error) {
+    // Without the run's timing a stale key cannot be told apart; the workflow's concurrency group
+    // is the first defence, so the rotation goes on, but says so.
+    log.warning(
+      `Could not read this workflow run (${(error as Error).message}), so a stale current-key cannot be detected: ` +
+        'give the workflow permissions: actions: read.'
+    )
+    return undefined
+  }
+}
+
+async function findPreviousIssue(
+  inputs: Inputs,
+  scope: SecretScope,
+  services: RotationServices
+): Promise<IssueRef | undefined> {
+  if (!inputs.openIssue || !inputs.closePreviousIssue || inputs.dryRun) return undefined
+  try {
+    return await services.issues.findOpen(
+      scope.repository,
+      rotationIssueMarker(scope, inputs.secretName),
+      inputs.issueLabels[0]
+    )
   } catch (error) {
     // Finding the old issue is a courtesy; it must not stop a rotation.
-    log.warning(
+    services.log.warning(
       explainGitHubError(error, 'look for the previous rotation issue', scope, 'issue-token')
         .message
     )
@@ -171,13 +225,22 @@ async function findPreviousIssue(
   }
 }
 
+/** A rotation whose issue cannot be opened is found out before anything is written. */
+async function checkIssueAccess(
+  inputs: Inputs,
+  scope: SecretScope,
+  services: RotationServices
+): Promise<void> {
+  if (!inputs.openIssue || inputs.dryRun || inputs.issueLabels.length === 0) return
+  await services.issues.checkWriteAccess(scope.repository, inputs.issueLabels[0])
+}
+
 /** Opens the new issue and closes the previous one together. A failure here never undoes a rotation. */
 async function logRotation(
   report: RotationReport,
   previous: IssueRef | undefined,
   inputs: Inputs,
-  issues: IssuesApi,
-  log: Log
+  { issues, log }: RotationServices
 ): Promise<RotationReport> {
   const issue = renderRotationIssue(report, {
     labels: inputs.issueLabels,
@@ -201,12 +264,7 @@ async function logRotation(
         .message
     )
   }
-  if (closed.status === 'fulfilled') {
-    if (previous) {
-      log.info(`Closed the previous rotation issue #${previous.number}`)
-      result = { ...result, closedIssue: previous }
-    }
-  } else {
+  if (closed.status === 'rejected') {
     problems.push(
       explainGitHubError(
         closed.reason,
@@ -215,6 +273,9 @@ async function logRotation(
         'issue-token'
       ).message
     )
+  } else if (previous) {
+    log.info(`Closed the previous rotation issue #${previous.number}`)
+    result = { ...result, closedIssue: previous }
   }
   if (problems.length === 0) return result
   const issueProblem = problems.join(' ')
@@ -222,7 +283,7 @@ async function logRotation(
   return { ...result, issueProblem }
 }
 
-function warnAboutCurrentKeys(inputs: Inputs, log: Log): void {
+function warnAboutCurrentKey(inputs: Inputs, log: Log): void {
   const problems = inputs.currentKey === '' ? [] : djangoKeyProblems(inputs.currentKey)
   if (problems.length > 0) {
     // security.W009: worth knowing, but rotating away from a weak key is exactly the fix.
@@ -236,9 +297,4 @@ function describeExisting(name: string, metadata: SecretMetadata | undefined): s
   return metadata
     ? `${name} exists, last updated ${metadata.updatedAt}`
     : `${name} does not exist yet: it will be created`
-}
-
-function describeWritten(writes: readonly SecretWrite[], secretName: string): string {
-  if (writes.length === 0) return ' (nothing was written; the old key is untouched)'
-  return ` (${writes.map((write) => write.name).join(', ')} was written, but ${secretName} still holds the old key, so the app keeps working: run the workflow again to finish)`
 }

@@ -1,7 +1,9 @@
 import { describeRotation, markdownTable, type RotationReport } from './report.js'
+import { describeSecretsState, type RotationFailure } from './rotation-failure.js'
 
 /** The job summary: one table a reviewer reads at a glance, then anything that needs attention. */
 export function renderSummary(report: RotationReport): string {
+  if (report.skipReason) return `## ${report.secretName} not rotated\n\n${report.skipReason}\n`
   const heading = report.dryRun
     ? `## Dry run: ${report.secretName} would be rotated`
     : `## ${report.secretName} rotated`
@@ -11,11 +13,20 @@ export function renderSummary(report: RotationReport): string {
   const lines = [heading, '', markdownTable(rows)]
   if (report.dryRun) lines.push('', 'Nothing was written and no issue was opened.')
   if (report.issueProblem) {
-    lines.push(
-      '',
-      `> [!WARNING]`,
-      `> The secrets were rotated, but the rotation issue failed: ${report.issueProblem}`
-    )
+    lines.push('', '> [!WARNING]', `> The secrets were rotated, but: ${report.issueProblem}`)
   }
   return `${lines.join('\n')}\n`
+}
+
+/** The job summary of a failed rotation: what failed and where the secrets stand. */
+export function renderFailureSummary(failure: RotationFailure): string {
+  return [
+    `## ${failure.names.secretName} rotation failed`,
+    '',
+    '> [!CAUTION]',
+    `> ${failure.reason}`,
+    '',
+    describeSecretsState(failure.writes, failure.names),
+    ''
+  ].join('\n')
 }
