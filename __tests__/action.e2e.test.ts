@@ -142,4 +142,97 @@ describe('the bundled action', () => {
     expect(github.requests.every((request) => request.method === 'GET')).toBe(true)
     expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
   })
+
+  it('reports failures in one issue, with a comment for each later failure', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY_FALLBACKS$/, status: 500 })
+    for (const attempt of [1, 2]) {
+      const result = await run({})
+      expect(result.exitCode).toBe(1)
+      expect(result.summary).toContain('## SECRET_KEY rotation failed')
+      expect(result.stdout).toContain(`Reported the failure in issue #1`)
+      expect(github.issues(REPOSITORY)).toHaveLength(1)
+      expect(github.issues(REPOSITORY)[0].comments).toHaveLength(attempt - 1)
+    }
+    const [issue] = github.issues(REPOSITORY)
+    expect(issue.title).toBe('SECRET_KEY rotation failed for the repository octo-org/django-app')
+    expect(issue.body).toMatch(
+      /Nothing was written: SECRET_KEY and SECRET_KEY_FALLBACKS are as they were, and the app is safe/
+    )
+    expect(issue.comments[0]).toMatch(/How to recover/)
+  })
+
+  it('opens no failure issue with issue-on-failure: false', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY_FALLBACKS$/, status: 500 })
+    expect((await run({ 'issue-on-failure': 'false' })).exitCode).toBe(1)
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it('lets the rotation stand when the issue fails, and fails the step only when asked', async () => {
+    // GitHub answers 410 when issues are disabled in the repository.
+    github.fail({
+      method: 'POST',
+      path: /\/issues$/,
+      status: 410,
+      message: 'Issues are disabled for this repo'
+    })
+    const standing = await run({})
+    expect(standing.exitCode).toBe(0)
+    expect(standing.outputs).toMatchObject({ rotated: 'true', 'issue-number': '' })
+    expect(standing.stdout).toMatch(
+      /::warning::The secrets were rotated, but: Could not open the rotation issue/
+    )
+    expect(standing.summary).toMatch(/> \[!WARNING\]\n> The secrets were rotated, but/)
+
+    oldKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
+    oldFallback = github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? ''
+    github.addRun(REPOSITORY, {
+      id: 4243,
+      createdAt: new Date().toISOString(),
+      runStartedAt: new Date().toISOString(),
+      runAttempt: 1
+    })
+    const strict = await runAction({
+      apiUrl: github.url,
+      repository: REPOSITORY,
+      githubToken: WORKFLOW_TOKEN,
+      runId: 4243,
+      inputs: {
+        token: ROTATION_TOKEN,
+        'current-key': oldKey,
+        'current-fallbacks': oldFallback,
+        'fail-on-issue-error': 'true'
+      }
+    })
+    expect(strict.exitCode).toBe(1)
+    expect(strict.outputs.rotated).toBe('true')
+    expect(strict.stdout).toMatch(
+      /::error::The secrets were rotated, but fail-on-issue-error is true/
+    )
+  })
+
+  it('warns about a current key that fails security.W009, and replaces it', async () => {
+    const weak = `django-insecure-${generateKey(50, 'hex')}`
+    github.setSecret(repository, 'SECRET_KEY', weak, daysAgo(30))
+    const result = await run({ 'current-key': weak })
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(
+      /::warning::Input "current-key" fails Django's security.W009 \(it starts with "django-insecure-"/
+    )
+    expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')[0]).toBe(
+      weak
+    )
+  })
+
+  it('tolerates whitespace around values, as the runner trims inputs', async () => {
+    const result = await run({
+      'current-key': `  ${oldKey}\n`,
+      'current-fallbacks': `\n ${oldFallback} \n`,
+      'max-fallbacks': ' 2 '
+    })
+    expect(result.exitCode).toBe(0)
+    expect(parseKeyList(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '')).toEqual([
+      oldKey,
+      oldFallback
+    ])
+  })
 })

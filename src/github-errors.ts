@@ -39,6 +39,9 @@ export function explainGitHubError(
           ? `Likely causes: the environment "${scope.parameters.environment_name}" does not exist (create it under Settings → Environments, or fix the "environment" input); the token's repository access does not include ${scope.repository.owner}/${scope.repository.repo}; the "repository" input is wrong.`
           : `Likely causes: the "repository" input is wrong; the "${tokenInput}" input's repository access does not include ${scope.repository.owner}/${scope.repository.repo}; the token lacks ${needs} (GitHub answers 404, not 403, for what a token may not see).`
       break
+    case 410:
+      fix = `Issues are disabled in ${scope.repository.owner}/${scope.repository.repo}: enable them under Settings → General, or set open-issue: false.`
+      break
     default:
       fix =
         status !== undefined && status >= 500

@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { GitHubEmulator } from '../emulator/github.js'
+import { decideFreshness } from '../src/freshness.js'
+import { generateKey } from '../src/key.js'
+import { rotate } from '../src/rotate.js'
+import {
+  daysAgo,
+  emulatedGitHub,
+  inputsWith,
+  REPOSITORY,
+  RUN_ID,
+  secretWrites,
+  servicesFor
+} from './helpers.js'
+
+const repository = { repository: REPOSITORY }
+const thisRun = { run: { repository: { owner: 'octo-org', repo: 'django-app' }, id: RUN_ID } }
+let github: GitHubEmulator
+let oldKey: string
+
+beforeEach(async () => {
+  github = await emulatedGitHub()
+  oldKey = generateKey(50, 'urlsafe')
+  github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(40))
+})
+afterEach(async () => {
+  expect(github.schemaViolations).toEqual([])
+  await github.stop()
+})
+
+function queueRun(createdAt: Date, runStartedAt = createdAt, runAttempt = 1): void {
+  github.addRun(REPOSITORY, {
+    id: RUN_ID,
+    createdAt: createdAt.toISOString(),
+    runStartedAt: runStartedAt.toISOString(),
+    runAttempt
+  })
+}
+
+describe('overlapping and stale runs', () => {
+  it('stops without writing when the key changed after this run was queued, and gives the times', async () => {
+    queueRun(new Date(Date.now() - 120_000))
+    const rotatedMeanwhile = generateKey(50, 'urlsafe')
+    github.setSecret(repository, 'SECRET_KEY', rotatedMeanwhile, new Date(Date.now() - 60_000))
+    const inputs = inputsWith({ 'current-key': oldKey })
+    await expect(rotate(inputs, servicesFor(github, inputs, undefined, thisRun))).rejects.toThrow(
+      /SECRET_KEY changed at \S+Z, after this run was queued at \S+Z, so the current-key this run was given is stale.* Nothing was written/
+    )
+    expect(secretWrites(github)).toEqual([])
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(rotatedMeanwhile)
+  })
+
+  it('does not rotate twice when a re-run follows an attempt that already rotated', async () => {
+    const queued = new Date(Date.now() - 600_000)
+    queueRun(queued)
+    let inputs = inputsWith({ 'current-key': oldKey })
+    await rotate(inputs, servicesFor(github, inputs, undefined, thisRun))
+    const rotatedKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
+
+    queueRun(queued, new Date(Date.now() + 1000), 2)
+    inputs = inputsWith({ 'current-key': rotatedKey, 'current-fallbacks': oldKey })
+    const report = await rotate(inputs, servicesFor(github, inputs, undefined, thisRun))
+    expect(report.rotated).toBe(false)
+    expect(report.skipReason).toMatch(/an earlier attempt of this run rotated it already/)
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(rotatedKey)
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe(oldKey)
+  })
+
+  it('rotates when the key is older than the run', async () => {
+    queueRun(new Date(Date.now() - 60_000))
+    const inputs = inputsWith({ 'current-key': oldKey })
+    expect((await rotate(inputs, servicesFor(github, inputs, undefined, thisRun))).rotated).toBe(
+      true
+    )
+  })
+
+  it('goes on, with a warning, when the run cannot be read', async () => {
+    github.addToken('no-actions', { kind: 'app', issues: 'write' })
+    queueRun(new Date())
+    const inputs = inputsWith({ 'current-key': oldKey, 'issue-token': 'no-actions' })
+    const services = servicesFor(github, inputs, undefined, thisRun)
+    expect((await rotate(inputs, services)).rotated).toBe(true)
+    expect(services.log.warnings.join('\n')).toMatch(
+      /a stale current-key cannot be detected: give the workflow permissions: actions: read/
+    )
+  })
+})
+
+describe('min-age-days', () => {
+  it('skips a key younger than min-age-days, with a one-line reason and no issue', async () => {
+    github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(10))
+    const inputs = inputsWith({ 'current-key': oldKey, 'min-age-days': '30' })
+    const services = servicesFor(github, inputs)
+    const report = await rotate(inputs, services)
+    expect(report).toMatchObject({ rotated: false, writes: [] })
+    expect(report.skipReason).toMatch(
+      /^SECRET_KEY was updated 10\.0 days ago \(\S+\); min-age-days is 30: not rotating yet\.$/
+    )
+    expect(secretWrites(github)).toEqual([])
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it('rotates a key older than min-age-days', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey, 'min-age-days': '30' })
+    expect((await rotate(inputs, servicesFor(github, inputs))).rotated).toBe(true)
+  })
+
+  it('never holds back revoke-previous', async () => {
+    github.setSecret(repository, 'SECRET_KEY', oldKey, new Date())
+    queueRun(daysAgo(1))
+    const inputs = inputsWith({ 'revoke-previous': 'true', 'min-age-days': '30' })
+    expect((await rotate(inputs, servicesFor(github, inputs, undefined, thisRun))).rotated).toBe(
+      true
+    )
+  })
+})
+
+describe('decideFreshness', () => {
+  const now = new Date('2026-06-30T12:00:00Z')
+  it('rotates a key that does not exist yet', () => {
+    expect(decideFreshness({ secretName: 'K', minAgeDays: 30, now })).toEqual({
+      decision: 'rotate'
+    })
+  })
+
+  it('treats an update during the first attempt as stale, not as an earlier attempt', () => {
+    const run = {
+      createdAt: '2026-06-30T11:00:00Z',
+      runStartedAt: '2026-06-30T11:00:00Z',
+      runAttempt: 1
+    }
+    expect(
+      decideFreshness({
+        secretName: 'K',
+        keyUpdatedAt: '2026-06-30T11:30:00Z',
+        run,
+        minAgeDays: 0,
+        now
+      }).decision
+    ).toBe('stop')
+  })
+
+  it('treats an update after a re-run started as stale', () => {
+    const run = {
+      createdAt: '2026-06-30T10:00:00Z',
+      runStartedAt: '2026-06-30T11:00:00Z',
+      runAttempt: 2
+    }
+    expect(
+      decideFreshness({
+        secretName: 'K',
+        keyUpdatedAt: '2026-06-30T11:30:00Z',
+        run,
+        minAgeDays: 0,
+        now
+      }).decision
+    ).toBe('stop')
+  })
+})
