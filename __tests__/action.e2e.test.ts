@@ -132,7 +132,7 @@ describe('the bundled action', () => {
     expect(failureIssue.labels).toEqual(['secret-rotation-failure'])
     expect(failureIssue.body).toMatch(/the app is safe as it stands/)
     expect(leaks(result, [oldKey, oldFallback])).toEqual([])
-  })
+  }, 60_000)
 
   it('writes nothing and opens nothing in a dry run', async () => {
     const result = await run({ 'dry-run': 'true' })
@@ -144,7 +144,13 @@ describe('the bundled action', () => {
   })
 
   it('reports failures in one issue, with a comment for each later failure', async () => {
-    github.fail({ method: 'PUT', path: /\/SECRET_KEY_FALLBACKS$/, status: 500 })
+    // 422 is final, so these runs do not wait out the retry backoff of a 5xx.
+    github.fail({
+      method: 'PUT',
+      path: /\/SECRET_KEY_FALLBACKS$/,
+      status: 422,
+      message: 'Validation Failed'
+    })
     for (const attempt of [1, 2]) {
       const result = await run({})
       expect(result.exitCode).toBe(1)
@@ -162,7 +168,12 @@ describe('the bundled action', () => {
   })
 
   it('opens no failure issue with issue-on-failure: false', async () => {
-    github.fail({ method: 'PUT', path: /\/SECRET_KEY_FALLBACKS$/, status: 500 })
+    github.fail({
+      method: 'PUT',
+      path: /\/SECRET_KEY_FALLBACKS$/,
+      status: 422,
+      message: 'Validation Failed'
+    })
     expect((await run({ 'issue-on-failure': 'false' })).exitCode).toBe(1)
     expect(github.issues(REPOSITORY)).toEqual([])
   })

@@ -7,6 +7,7 @@ import {
   parseKeyList
 } from '../src/fallbacks.js'
 import { generateKey } from '../src/key.js'
+import { parserHazards } from '../src/settings-parsers.js'
 
 const keys = [generateKey(50, 'django'), generateKey(50, 'urlsafe'), generateKey(50, 'hex')]
 
@@ -80,5 +81,25 @@ describe('nextFallbacks', () => {
 
   it('drops every old key with revoke-previous', () => {
     expect(plan({ revokePrevious: true, maxFallbacks: 5 })).toEqual({ kept: [], dropped: 3 })
+  })
+})
+
+describe('parserHazards', () => {
+  it('finds nothing in json or lines, whatever the keys hold', () => {
+    expect(parserHazards(['#abc', '$x', "it's"], 'json')).toEqual([])
+    expect(parserHazards(['#abc', '$x'], 'lines')).toEqual([])
+  })
+
+  it("names python-decouple for a csv key with # or ', and django-environ for a leading $", () => {
+    expect(parserHazards(['plain', 'has#hash'], 'csv')).toEqual([
+      expect.stringMatching(/^python-decouple's Csv\(\)/)
+    ])
+    expect(parserHazards(["it's"], 'csv')).toEqual([
+      expect.stringMatching(/^python-decouple's Csv\(\)/)
+    ])
+    expect(parserHazards(['$first', 'second'], 'csv')).toEqual([
+      expect.stringMatching(/^django-environ would read them as a reference/)
+    ])
+    expect(parserHazards(['first', '$second'], 'csv')).toEqual([])
   })
 })

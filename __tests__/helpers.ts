@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { startGitHubEmulator, type GitHubEmulator } from '../emulator/github.js'
-import { ROOT } from '../emulator/runner.js'
+import { ROOT, runAction, type ActionRun } from '../emulator/runner.js'
 import { createGitHubRequest } from '../src/github-client.js'
 import type { GitHubRequest } from '../src/github-request.js'
 import { readInputs, type Inputs } from '../src/inputs.js'
@@ -126,4 +126,32 @@ export function secretWrites(github: GitHubEmulator): string[] {
   return github.requests
     .filter((request) => request.method === 'PUT' && request.status < 300)
     .map((request) => `PUT ${decodeURIComponent(request.path.split('/').at(-1) ?? '')}`)
+}
+
+let nextRunId = 5000
+
+/**
+ * Runs the bundled action as a new workflow run: queued now and handed the secrets as GitHub holds
+ * them at that moment, as the runner does.
+ */
+export async function runQueued(
+  github: GitHubEmulator,
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
+  const runId = nextRunId++
+  const queued = new Date().toISOString()
+  github.addRun(REPOSITORY, { id: runId, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
+  const scope = { repository: REPOSITORY }
+  return runAction({
+    apiUrl: github.url,
+    repository: REPOSITORY,
+    githubToken: WORKFLOW_TOKEN,
+    runId,
+    inputs: {
+      token: ROTATION_TOKEN,
+      'current-key': github.secret(scope, 'SECRET_KEY')?.value ?? '',
+      'current-fallbacks': github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? '',
+      ...inputs
+    }
+  })
 }

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6602);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5505);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6602:
+/***/ 5505:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39256,8 +39256,9 @@ function generateKey(length, alphabet) {
         for (let index = 0; index < length; index++)
             key += characters[(0,external_node_crypto_.randomInt)(characters.length)];
         // With 50 draws from 16 or more symbols this loop practically never repeats; it is here so
-        // that no key that Django would warn about can ever be written.
-        if (djangoKeyProblems(key).length === 0)
+        // that no key that Django would warn about can ever be written. A key starting with "$" is
+        // drawn again too: django-environ reads such a value as a reference to another variable.
+        if (djangoKeyProblems(key).length === 0 && !key.startsWith('$'))
             return key;
     }
 }
@@ -39781,7 +39782,33 @@ async function sealSecret(value, publicKeyBase64) {
     return libsodium_wrappers.to_base64(sealed, libsodium_wrappers.base64_variants.ORIGINAL);
 }
 
+;// CONCATENATED MODULE: ./src/settings-parsers.ts
+/**
+ * Why the documented settings parsers would misread these fallbacks written in this format; empty
+ * when every parser the README shows for the format reads them back exactly.
+ *
+ * json (json.loads) and lines (str.split) read every listable key. csv has three readers: a plain
+ * split reads every listable key, but python-decouple's Csv() splits with shlex, which cuts at
+ * "#" (a comment) and pairs up "'" quotes, and django-environ reads a value that starts with "$"
+ * as a reference to another variable.
+ */
+function parserHazards(keys, format) {
+    if (format !== 'csv')
+        return [];
+    const hazards = [];
+    if (keys.some((key) => key.includes('#') || key.includes("'"))) {
+        hazards.push('python-decouple\'s Csv() would cut them at a "#" or "\'" character, which they hold: read them with a plain ' +
+            'split or django-environ, or set fallbacks-format: json');
+    }
+    if (keys[0]?.startsWith('$')) {
+        hazards.push('django-environ would read them as a reference to another variable, since the first starts with "$": read ' +
+            'them with a plain split, or set fallbacks-format: json');
+    }
+    return hazards;
+}
+
 ;// CONCATENATED MODULE: ./src/rotate.ts
+
 
 
 
@@ -39879,6 +39906,7 @@ async function rotate(inputs, services) {
         log.mask(newKey);
         const fallbacks = nextFallbacks({ ...inputs, newKey });
         warnAboutCurrentKey(inputs, log);
+        warnAboutParsers(inputs, fallbacks.kept, log);
         log.info(`New key ${fingerprint(newKey)}: ${inputs.keyLength} characters from the ${inputs.keyAlphabet} alphabet`);
         log.info(inputs.revokePrevious
             ? `revoke-previous is true: no old key is kept, ${plural(fallbacks.dropped, 'key')} stop working`
@@ -40010,6 +40038,17 @@ function warnAboutCurrentKey(inputs, log) {
     if (problems.length > 0) {
         // security.W009: worth knowing, but rotating away from a weak key is exactly the fix.
         log.warning(`Input "current-key" fails Django's security.W009 (${problems.join('; ')}); it is being replaced`);
+    }
+}
+function warnAboutParsers(inputs, kept, log) {
+    for (const hazard of parserHazards(kept, inputs.fallbacksFormat)) {
+        log.warning(`${inputs.fallbacksSecretName} as written now: ${hazard}`);
+    }
+    if (inputs.keyAlphabet === 'django' && inputs.fallbacksFormat === 'csv') {
+        // About 64% of keys in Django's alphabet hold a "#": the warning must not depend on this draw.
+        log.warning('key-alphabet django puts "#" into most keys, and python-decouple\'s Csv() cuts a comma-separated list at "#" ' +
+            'once such a key is a fallback: read the fallbacks with a plain split or django-environ, or use key-alphabet ' +
+            'urlsafe or fallbacks-format json');
     }
 }
 function describeExisting(name, metadata) {

@@ -28,8 +28,9 @@ export function generateKey(length: number, alphabet: KeyAlphabet): string {
     let key = ''
     for (let index = 0; index < length; index++) key += characters[randomInt(characters.length)]
     // With 50 draws from 16 or more symbols this loop practically never repeats; it is here so
-    // that no key that Django would warn about can ever be written.
-    if (djangoKeyProblems(key).length === 0) return key
+    // that no key that Django would warn about can ever be written. A key starting with "$" is
+    // drawn again too: django-environ reads such a value as a reference to another variable.
+    if (djangoKeyProblems(key).length === 0 && !key.startsWith('$')) return key
   }
 }
 
