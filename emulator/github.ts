@@ -47,7 +47,7 @@ export interface LoggedRequest {
   readonly method: string
   readonly path: string
   readonly status: number
-  /** Milliseconds since the emulator started. */
+  /** When the request arrived, in this process's performance.now() milliseconds. */
   readonly start: number
   readonly end: number
 }
@@ -126,7 +126,6 @@ export class GitHubEmulator {
   private readonly repositories = new Map<string, RepositoryState>()
   private readonly tokens = new Map<string, TokenGrant>()
   private readonly faults: { fault: Fault; left: number }[] = []
-  private readonly started = performance.now()
   private nextId = 1000
   private server?: Server
 
@@ -241,7 +240,7 @@ export class GitHubEmulator {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const start = performance.now() - this.started
+    const start = performance.now()
     const method = request.method ?? 'GET'
     const url = new URL(request.url ?? '/', this.url)
     const raw = await readBody(request)
@@ -282,7 +281,7 @@ export class GitHubEmulator {
   }
 
   private log(method: string, path: string, status: number, start: number): void {
-    this.requests.push({ method, path, status, start, end: performance.now() - this.started })
+    this.requests.push({ method, path, status, start, end: performance.now() })
   }
 
   private answer(method: string, url: URL, raw: string, authorization: string | undefined): Answer {

@@ -35,6 +35,8 @@ export interface ActionRun {
   readonly summary: string
   /** Milliseconds from spawn to exit. */
   readonly milliseconds: number
+  /** When the process was spawned, in this process's performance.now() milliseconds. */
+  readonly spawnedAt: number
 }
 
 interface ActionDefinition {
@@ -42,6 +44,11 @@ interface ActionDefinition {
 }
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionDefinition
+
+/** The environment a step's process starts with: the runner's variables and nothing of this shell's. */
+export function runnerBaseEnvironment(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin' }
+}
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   const work = mkdtempSync(join(tmpdir(), 'action-run-'))
@@ -55,7 +62,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     writeFileSync(files.summary, '')
     writeFileSync(files.event, JSON.stringify({ repository: { full_name: options.repository } }))
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...runnerBaseEnvironment(),
       RUNNER_TEMP: work,
       GITHUB_ACTIONS: 'true',
       CI: 'true',
@@ -85,7 +92,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     }
     const started = performance.now()
     const { exitCode, stdout, stderr } = await spawnNode(
-      options.entry ?? join(ROOT, 'dist', 'index.js'),
+      [options.entry ?? join(ROOT, 'dist', 'index.js')],
       env
     )
     return {
@@ -94,7 +101,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       stderr,
       outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
       summary: readFileSync(files.summary, 'utf8'),
-      milliseconds: performance.now() - started
+      milliseconds: performance.now() - started,
+      spawnedAt: started
     }
   } finally {
     rmSync(work, { recursive: true, force: true })
@@ -107,12 +115,13 @@ function resolveDefault(value: string, options: RunOptions): string {
     .replace('${{ github.token }}', options.githubToken ?? '')
 }
 
-function spawnNode(
-  entry: string,
+/** Runs node with `args` and collects what it prints. */
+export function spawnNode(
+  args: readonly string[],
   env: Record<string, string>
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))

@@ -1,4 +1,5 @@
 import { getOctokit } from '@actions/github'
+import { defaults } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
@@ -47,7 +48,9 @@ export function createGitHubRequest(token: string, options: ClientOptions): GitH
     token,
     {
       ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
-      request: { fetch: fetchWithTimeout },
+      // Octokit merges `request` shallowly: keep @actions/github's proxy-aware agent and fetch
+      // (HTTPS_PROXY, NO_PROXY on self-hosted runners) and only add the timeout.
+      request: { ...defaults.request, fetch: withTimeout(defaults.request?.fetch as Fetch) },
       retry: { retries: RETRIES, retryAfterBaseValue: options.retryBaseMilliseconds ?? 1000 },
       throttle: {
         onRateLimit: waitOrGiveUp('primary'),
@@ -66,6 +69,14 @@ export function createGitHubRequest(token: string, options: ClientOptions): GitH
   return (route, parameters) => octokit.request(route, parameters)
 }
 
-function fetchWithTimeout(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  return fetch(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MILLISECONDS) })
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>
+
+function withTimeout(fetch: Fetch): Fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MILLISECONDS)
+    return fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
+    })
+  }
 }

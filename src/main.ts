@@ -10,6 +10,7 @@ import { rotate } from './rotate.js'
 import { RotationFailure } from './rotation-failure.js'
 import { RunsApi } from './runs-api.js'
 import { SecretsApi } from './secrets-api.js'
+import { mappedStack } from './stack-traces.js'
 import { renderFailureSummary, renderSummary } from './summary.js'
 
 /** The action's entry point: the one place that talks to the runner and sets the step's result. */
@@ -44,7 +45,11 @@ export async function run(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     core.setFailed(message)
-    if (!(error instanceof RotationFailure)) return
+    if (!(error instanceof RotationFailure)) {
+      // Not a failure the action foresaw: the stack is what a bug report needs.
+      if (error instanceof Error) core.info(mappedStack(error))
+      return
+    }
     await core.summary.addRaw(renderFailureSummary(error)).write()
     if (inputs.issueOnFailure && !inputs.dryRun) await openFailureIssue(issues, error, trigger)
   }

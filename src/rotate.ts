@@ -54,12 +54,11 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     new RotationFailure(message, scope, writes, inputs, cause === undefined ? undefined : { cause })
 
   const reads = await log.group(`Reading the ${scope.label}`, async () => {
-    // Independent reads go out together, and libsodium compiles while they are in flight.
-    const sodium = loadSodium()
     const explained = (doing: string, tokenInput: 'token' | 'issue-token') => (error: unknown) => {
       throw fail(explainGitHubError(error, doing, scope, tokenInput).message, error)
     }
-    const [publicKey, keyMetadata, run, previousIssue] = await Promise.all([
+    // Independent reads go out together, and libsodium compiles while they are in flight.
+    const allRead = Promise.all([
       secrets.publicKey(scope).catch(explained('read the secrets public key', 'token')),
       secrets
         .metadata(scope, inputs.secretName)
@@ -70,6 +69,8 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
         explained('check that rotation issues can be opened (nothing was written)', 'issue-token')
       )
     ])
+    const sodium = loadSodium()
+    const [publicKey, keyMetadata, run, previousIssue] = await allRead
     await sodium
     log.info(`Public key ${publicKey.keyId} of the ${scope.label}`)
     log.info(describeExisting(inputs.secretName, keyMetadata))

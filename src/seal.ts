@@ -1,11 +1,20 @@
-import sodium from 'libsodium-wrappers'
+type Sodium = typeof import('libsodium-wrappers').default
+
+let sodium: Promise<Sodium> | undefined
 
 /**
- * Starts libsodium's WebAssembly compile. Callers start it early so that it overlaps with the
- * first requests to GitHub instead of adding to them.
+ * Loads libsodium and compiles its WebAssembly, once. It is loaded only when a rotation is about
+ * to seal (a failed validation never pays for it), and callers start it while their first requests
+ * to GitHub are in flight. "eager" keeps it inside the one bundle file, evaluated on first use.
  */
-export function loadSodium(): Promise<void> {
-  return sodium.ready
+export function loadSodium(): Promise<Sodium> {
+  sodium ??= import(/* webpackMode: "eager" */ 'libsodium-wrappers').then(
+    async ({ default: loaded }) => {
+      await loaded.ready
+      return loaded
+    }
+  )
+  return sodium
 }
 
 /**
@@ -14,8 +23,8 @@ export function loadSodium(): Promise<void> {
  * default (docs.github.com/rest/actions/secrets#create-or-update-a-repository-secret).
  */
 export async function sealSecret(value: string, publicKeyBase64: string): Promise<string> {
-  await sodium.ready
-  const publicKey = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL)
-  const sealed = sodium.crypto_box_seal(sodium.from_string(value), publicKey)
-  return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL)
+  const { base64_variants, crypto_box_seal, from_base64, from_string, to_base64 } =
+    await loadSodium()
+  const publicKey = from_base64(publicKeyBase64, base64_variants.ORIGINAL)
+  return to_base64(crypto_box_seal(from_string(value), publicKey), base64_variants.ORIGINAL)
 }
