@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { startGitHubEmulator, type GitHubEmulator } from '../emulator/github.js'
-import { ROOT, runAction, type ActionRun } from '../emulator/runner.js'
+import type { GitHubEmulator } from '../emulator/github.js'
+import { ROOT } from '../emulator/runner.js'
 import { createGitHubRequest } from '../src/github-client.js'
 import type { GitHubRequest } from '../src/github-request.js'
 import { readInputs, type Inputs } from '../src/inputs.js'
@@ -13,37 +13,16 @@ import type { RotationServices } from '../src/rotate.js'
 import { RunsApi } from '../src/runs-api.js'
 import { SecretsApi } from '../src/secrets-api.js'
 
-export const REPOSITORY = 'octo-org/django-app'
-/** A fine-grained token with what the README asks for. */
-export const ROTATION_TOKEN = 'rotation-token'
-/** The workflow's GITHUB_TOKEN with `permissions: issues: write`: no secrets permission at all. */
-export const WORKFLOW_TOKEN = 'workflow-token'
-
-/** The workflow run the end-to-end tests run in (the runner emulator's default GITHUB_RUN_ID). */
-export const RUN_ID = 4242
-
-export function daysAgo(days: number): Date {
-  return new Date(Date.now() - days * 24 * 60 * 60 * 1000)
-}
-
-/**
- * An emulated GitHub with the repository, the two tokens of the README's workflow, and this
- * workflow run, queued a minute ago.
- */
-export async function emulatedGitHub(): Promise<GitHubEmulator> {
-  const github = await startGitHubEmulator()
-  github.addRepository(REPOSITORY)
-  const queued = new Date(Date.now() - 60_000).toISOString()
-  github.addRun(REPOSITORY, { id: RUN_ID, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
-  github.addToken(ROTATION_TOKEN, {
-    kind: 'pat',
-    secrets: 'write',
-    environments: 'write',
-    actions: 'read'
-  })
-  github.addToken(WORKFLOW_TOKEN, { kind: 'app', issues: 'write', actions: 'read' })
-  return github
-}
+export {
+  daysAgo,
+  emulatedGitHub,
+  REPOSITORY,
+  ROTATION_TOKEN,
+  RUN_ID,
+  runQueued,
+  WORKFLOW_TOKEN
+} from '../emulator/scenario.js'
+import { REPOSITORY, ROTATION_TOKEN, WORKFLOW_TOKEN } from '../emulator/scenario.js'
 
 const defaults = Object.fromEntries(
   Object.entries(
@@ -126,32 +105,4 @@ export function secretWrites(github: GitHubEmulator): string[] {
   return github.requests
     .filter((request) => request.method === 'PUT' && request.status < 300)
     .map((request) => `PUT ${decodeURIComponent(request.path.split('/').at(-1) ?? '')}`)
-}
-
-let nextRunId = 5000
-
-/**
- * Runs the bundled action as a new workflow run: queued now and handed the secrets as GitHub holds
- * them at that moment, as the runner does.
- */
-export async function runQueued(
-  github: GitHubEmulator,
-  inputs: Record<string, string> = {}
-): Promise<ActionRun> {
-  const runId = nextRunId++
-  const queued = new Date().toISOString()
-  github.addRun(REPOSITORY, { id: runId, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
-  const scope = { repository: REPOSITORY }
-  return runAction({
-    apiUrl: github.url,
-    repository: REPOSITORY,
-    githubToken: WORKFLOW_TOKEN,
-    runId,
-    inputs: {
-      token: ROTATION_TOKEN,
-      'current-key': github.secret(scope, 'SECRET_KEY')?.value ?? '',
-      'current-fallbacks': github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? '',
-      ...inputs
-    }
-  })
 }

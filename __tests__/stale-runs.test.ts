@@ -123,37 +123,23 @@ describe('decideFreshness', () => {
     })
   })
 
-  it('treats an update during the first attempt as stale, not as an earlier attempt', () => {
-    const run = {
-      createdAt: '2026-06-30T11:00:00Z',
-      runStartedAt: '2026-06-30T11:00:00Z',
-      runAttempt: 1
-    }
-    expect(
-      decideFreshness({
-        secretName: 'K',
-        keyUpdatedAt: '2026-06-30T11:30:00Z',
-        run,
-        minAgeDays: 0,
-        now
-      }).decision
-    ).toBe('stop')
-  })
-
-  it('treats an update after a re-run started as stale', () => {
-    const run = {
-      createdAt: '2026-06-30T10:00:00Z',
-      runStartedAt: '2026-06-30T11:00:00Z',
-      runAttempt: 2
-    }
-    expect(
-      decideFreshness({
-        secretName: 'K',
-        keyUpdatedAt: '2026-06-30T11:30:00Z',
-        run,
-        minAgeDays: 0,
-        now
-      }).decision
-    ).toBe('stop')
+  it.each([
+    [
+      'during the first attempt (not an earlier attempt)',
+      '2026-06-30T11:00:00Z',
+      '2026-06-30T11:00:00Z',
+      1
+    ],
+    ['after a re-run started', '2026-06-30T10:00:00Z', '2026-06-30T11:00:00Z', 2]
+  ])('treats an update %s as stale', (_case, createdAt, runStartedAt, runAttempt) => {
+    const run = { createdAt, runStartedAt, runAttempt }
+    const decision = decideFreshness({
+      secretName: 'K',
+      keyUpdatedAt: '2026-06-30T11:30:00Z',
+      run,
+      minAgeDays: 0,
+      now
+    })
+    expect(decision.decision).toBe('stop')
   })
 })

@@ -10,14 +10,14 @@
 import { readdirSync, statSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { startGitHubEmulator, type GitHubEmulator, type LoggedRequest } from '../emulator/github.js'
-import { ROOT, runAction, runnerBaseEnvironment, spawnNode } from '../emulator/runner.js'
+import type { GitHubEmulator, LoggedRequest } from '../emulator/github.js'
+import { ROOT, runnerBaseEnvironment, spawnNode } from '../emulator/runner.js'
+import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from '../emulator/scenario.js'
 import { generateKey } from '../src/key.js'
 
 const runsFlag = process.argv.indexOf('--runs')
 const RUNS = runsFlag === -1 ? 15 : Number(process.argv[runsFlag + 1])
 const LATENCY = 50
-const REPOSITORY = 'octo-org/django-app'
 const scope = { repository: REPOSITORY }
 
 interface Sample {
@@ -38,22 +38,9 @@ export function sequentialRoundTrips(requests: readonly LoggedRequest[]): number
   return Math.max(0, ...depth)
 }
 
-let runId = 1
 async function rotation(github: GitHubEmulator): Promise<Sample> {
-  const queued = new Date().toISOString()
-  github.addRun(REPOSITORY, { id: ++runId, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
   const from = github.requests.length
-  const run = await runAction({
-    apiUrl: github.url,
-    repository: REPOSITORY,
-    githubToken: 'workflow-token',
-    runId,
-    inputs: {
-      token: 'rotation-token',
-      'current-key': github.secret(scope, 'SECRET_KEY')?.value ?? '',
-      'current-fallbacks': github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? ''
-    }
-  })
+  const run = await runQueued(github)
   if (run.exitCode !== 0) throw new Error(`The action failed:\n${run.stdout}\n${run.stderr}`)
   const requests = github.requests.slice(from)
   return {
@@ -85,17 +72,9 @@ function spread(values: readonly number[]): string {
 
 const verdict = (ok: boolean) => (ok ? 'holds' : 'MISSED')
 
-const github = await startGitHubEmulator()
+const github = await emulatedGitHub()
 try {
-  github.addRepository(REPOSITORY)
-  github.addToken('rotation-token', { kind: 'app', secrets: 'write' })
-  github.addToken('workflow-token', { kind: 'app', issues: 'write', actions: 'read' })
-  github.setSecret(
-    scope,
-    'SECRET_KEY',
-    generateKey(50, 'django'),
-    new Date(Date.now() - 30 * 86_400_000)
-  )
+  github.setSecret(scope, 'SECRET_KEY', generateKey(50, 'django'), daysAgo(30))
   await rotation(github) // warm the file cache and open the first rotation issue: each run below closes one
 
   // Interleaved, so that whatever else the machine does touches every series alike.

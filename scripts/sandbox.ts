@@ -8,27 +8,17 @@
 import { generateKey } from '../src/key.js'
 import { fingerprint } from '../src/fingerprint.js'
 import { parseKeyList } from '../src/fallbacks.js'
-import { startGitHubEmulator } from '../emulator/github.js'
-import { runAction } from '../emulator/runner.js'
+import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from '../emulator/scenario.js'
 import { renderRunnerLog, unmaskedAppearances } from '../emulator/runner-log.js'
 
-const REPOSITORY = 'octo-org/django-app'
 const scope = { repository: REPOSITORY }
 const rule = (title: string): void =>
   console.log(`\n${'─'.repeat(8)} ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`)
 
-const github = await startGitHubEmulator()
+const github = await emulatedGitHub()
 try {
-  github.addRepository(REPOSITORY)
-  github.addToken('rotation-token', { kind: 'app', secrets: 'write', issues: 'write' })
-  github.addToken('workflow-token', { kind: 'app', issues: 'write', actions: 'read' })
   // A key set a month ago, by hand, the way most projects start.
-  github.setSecret(
-    scope,
-    'SECRET_KEY',
-    generateKey(50, 'django'),
-    new Date(Date.now() - 30 * 86_400_000)
-  )
+  github.setSecret(scope, 'SECRET_KEY', generateKey(50, 'django'), daysAgo(30))
   console.log(`Emulated GitHub at ${github.url}, repository ${REPOSITORY}`)
   console.log(
     `SECRET_KEY seeded with a Django-style key ${fingerprint(github.secret(scope, 'SECRET_KEY')?.value ?? '')}`
@@ -41,25 +31,7 @@ try {
       key: github.secret(scope, 'SECRET_KEY')?.value ?? '',
       fallbacks: github.secret(scope, 'SECRET_KEY_FALLBACKS')?.value ?? ''
     }
-    // Each run is queued, and handed the secrets, just before it starts.
-    const queued = new Date().toISOString()
-    github.addRun(REPOSITORY, {
-      id: 1000 + attempt,
-      createdAt: queued,
-      runStartedAt: queued,
-      runAttempt: 1
-    })
-    const run = await runAction({
-      apiUrl: github.url,
-      repository: REPOSITORY,
-      githubToken: 'workflow-token',
-      runId: 1000 + attempt,
-      inputs: {
-        token: 'rotation-token',
-        'current-key': before.key,
-        'current-fallbacks': before.fallbacks
-      }
-    })
+    const run = await runQueued(github)
     rule(`Run ${attempt}: the step's log (exit code ${run.exitCode})`)
     console.log(renderRunnerLog(run.stdout))
     if (run.stderr.trim()) console.log(run.stderr.trim())

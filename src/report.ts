@@ -65,7 +65,7 @@ export function describeRotation(report: RotationReport): [string, string][] {
       'Previous key',
       report.previousKeyFingerprint === undefined
         ? 'none'
-        : `\`${report.previousKeyFingerprint}\`${report.revoked ? ' (revoked)' : kept[0] === report.previousKeyFingerprint ? ' (now the first fallback)' : ' (dropped)'}`
+        : `\`${report.previousKeyFingerprint}\` (${previousKeyStatus(report)})`
     ],
     ['Kept fallbacks', kept.length === 0 ? 'none' : kept.map((entry) => `\`${entry}\``).join(', ')],
     [
@@ -77,6 +77,14 @@ export function describeRotation(report: RotationReport): [string, string][] {
     ['Trigger', `\`${report.trigger.event}\` by @${report.trigger.actor}`],
     ['Run', report.trigger.runUrl]
   ]
+}
+
+/** What became of the key this rotation replaced. */
+export function previousKeyStatus(report: RotationReport): string {
+  if (report.revoked) return 'revoked'
+  return report.keptFallbackFingerprints[0] === report.previousKeyFingerprint
+    ? 'now the first fallback'
+    : 'dropped'
 }
 
 /** A two-column Markdown table. */

@@ -1,5 +1,10 @@
 import type { NewIssue } from './issues-api.js'
-import { describeRotation, markdownTable, type RotationReport } from './report.js'
+import {
+  describeRotation,
+  markdownTable,
+  previousKeyStatus,
+  type RotationReport
+} from './report.js'
 import type { SecretScope } from './scope.js'
 
 /**
@@ -49,5 +54,8 @@ export function renderRotationIssue(
 
 /** The comment that closes the previous rotation issue. */
 export function renderSupersededComment(report: RotationReport): string {
-  return `Superseded by the rotation of ${report.rotatedAt} (${report.trigger.runUrl}); its issue mentions this one, see the timeline below. The key this issue logged is now ${report.revoked ? 'revoked' : report.keptFallbackFingerprints.includes(report.previousKeyFingerprint ?? '') ? 'the first fallback' : 'no longer the current key'}.`
+  return (
+    `Superseded by the rotation of ${report.rotatedAt} (${report.trigger.runUrl}); its issue mentions this ` +
+    `one, see the timeline below. The key this issue logged is ${previousKeyStatus(report)}.`
+  )
 }
