@@ -115,13 +115,19 @@ function resolveDefault(value: string, options: RunOptions): string {
     .replace('${{ github.token }}', options.githubToken ?? '')
 }
 
+/**
+ * The Node.js that runs the action: ACTION_NODE when set (CI sets it to Node 24, the version
+ * action.yml declares), else the one running this process.
+ */
+export const ACTION_NODE = process.env.ACTION_NODE || process.execPath
+
 /** Runs node with `args` and collects what it prints. */
 export function spawnNode(
   args: readonly string[],
   env: Record<string, string>
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(ACTION_NODE, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
