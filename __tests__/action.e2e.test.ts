@@ -9,6 +9,7 @@ import { maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
 import { parseKeyList } from '../src/fallbacks.js'
 import { fingerprint } from '../src/fingerprint.js'
 import { generateKey } from '../src/key.js'
+import { BAD_INPUTS } from './bad-inputs.js'
 import {
   daysAgo,
   emulatedGitHub,
@@ -98,6 +99,16 @@ describe('the bundled action', () => {
     expect(maskedValues(result.stdout)).toEqual(expect.arrayContaining(keys))
     expect(leaks(result, keys)).toEqual([])
   })
+
+  it('refuses every bad input before any request, naming the input, and writes nothing', async () => {
+    for (const [name, value, message] of BAD_INPUTS) {
+      const result = await run({ [name]: value })
+      expect({ name, exitCode: result.exitCode }).toEqual({ name, exitCode: 1 })
+      expect(result.stdout).toMatch(/::error::Invalid input; nothing was written:/)
+      expect(result.stdout.replace(/%0A/g, '\n')).toMatch(message)
+    }
+    expect(github.requests).toEqual([])
+  }, 120_000)
 
   it('refuses bad input before any request and names the input', async () => {
     const result = await run({ 'max-fallbacks': 'many' })

@@ -46,7 +46,9 @@ try {
       `SECRET_KEY            ${fingerprint(key?.value ?? '')} (updated ${key?.updatedAt})`
     )
     const list = parseKeyList(fallbacks?.value ?? '')
-    console.log(`SECRET_KEY_FALLBACKS  as Django reads it: [${list.map(fingerprint).join(', ')}]`)
+    console.log(
+      `SECRET_KEY_FALLBACKS  split as the README's csv settings read it: [${list.map(fingerprint).join(', ')}]`
+    )
     console.log(`the previous key is the first fallback: ${list[0] === before.key}`)
 
     const secrets = [before.key, ...parseKeyList(before.fallbacks), key?.value ?? '']
