@@ -16,7 +16,8 @@ import {
   REPOSITORY,
   ROTATION_TOKEN,
   secretWrites,
-  WORKFLOW_TOKEN
+  WORKFLOW_TOKEN,
+  stopEmulator
 } from './helpers.js'
 
 const repository = { repository: REPOSITORY }
@@ -31,10 +32,7 @@ beforeEach(async () => {
   github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(30))
   github.setSecret(repository, 'SECRET_KEY_FALLBACKS', oldFallback, daysAgo(30))
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 function run(inputs: Record<string, string>): Promise<ActionRun> {
   return runAction({

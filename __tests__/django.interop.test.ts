@@ -12,7 +12,7 @@ import type { GitHubEmulator } from '../emulator/github.js'
 import { ROOT } from '../emulator/runner.js'
 import { FALLBACKS_FORMATS, formatKeyList, type FallbacksFormat } from '../src/fallbacks.js'
 import { generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/key.js'
-import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from './helpers.js'
+import { daysAgo, emulatedGitHub, REPOSITORY, runQueued, stopEmulator } from './helpers.js'
 
 /** Debian's python3 is the one apt installs Django for; another can be named in DJANGO_PYTHON. */
 const PYTHON = process.env.DJANGO_PYTHON ?? '/usr/bin/python3'
@@ -86,10 +86,7 @@ beforeAll(() => {
 beforeEach(async () => {
   github = await emulatedGitHub()
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 /** A key with the alphabet's hardest characters for the readers: "#" when the alphabet has it. */
 function awkwardKey(alphabet: KeyAlphabet): string {

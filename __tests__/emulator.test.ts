@@ -3,16 +3,19 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import sodium from 'libsodium-wrappers'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { sealSecret } from '../src/seal.js'
-import { emulatedGitHub, REPOSITORY, ROTATION_TOKEN, WORKFLOW_TOKEN } from './helpers.js'
+import {
+  emulatedGitHub,
+  REPOSITORY,
+  ROTATION_TOKEN,
+  WORKFLOW_TOKEN,
+  stopEmulator
+} from './helpers.js'
 
 let github: GitHubEmulator
 beforeEach(async () => {
   github = await emulatedGitHub()
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 async function call(
   method: string,

@@ -4,7 +4,7 @@ import { reportFailure } from '../src/failure-issue.js'
 import { IssuesApi } from '../src/issues-api.js'
 import { describeSecretsState, RotationFailure } from '../src/rotation-failure.js'
 import { repositoryScope } from '../src/scope.js'
-import { emulatedGitHub, REPOSITORY, requestTo, WORKFLOW_TOKEN } from './helpers.js'
+import { emulatedGitHub, REPOSITORY, requestTo, WORKFLOW_TOKEN, stopEmulator } from './helpers.js'
 
 const names = { secretName: 'SECRET_KEY', fallbacksSecretName: 'SECRET_KEY_FALLBACKS' }
 const scope = repositoryScope({ owner: 'octo-org', repo: 'django-app' })
@@ -39,10 +39,7 @@ describe('reportFailure', () => {
   beforeEach(async () => {
     github = await emulatedGitHub()
   })
-  afterEach(async () => {
-    expect(github.schemaViolations).toEqual([])
-    await github.stop()
-  })
+  afterEach(() => stopEmulator(github))
 
   it('opens one issue per scope and comments on it for every later failure', async () => {
     const issues = new IssuesApi(requestTo(github, WORKFLOW_TOKEN))

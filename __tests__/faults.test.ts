@@ -10,14 +10,19 @@ import { isListableKey, parseKeyList } from '../src/fallbacks.js'
 import { djangoKeyProblems } from '../src/key.js'
 import { rotate } from '../src/rotate.js'
 import { RotationFailure } from '../src/rotation-failure.js'
-import { daysAgo, emulatedGitHub, inputsWith, REPOSITORY, RUN_ID, servicesFor } from './helpers.js'
+import {
+  daysAgo,
+  emulatedGitHub,
+  inputsWith,
+  REPOSITORY,
+  RUN_ID,
+  servicesFor,
+  stopEmulator
+} from './helpers.js'
 
 const repository = { repository: REPOSITORY }
 let github: GitHubEmulator
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 const held = () => ({
   key: github.secret(repository, 'SECRET_KEY')?.value ?? '',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { expect } from '@jest/globals'
 import { parse } from 'yaml'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { ROOT } from '../emulator/runner.js'
@@ -105,4 +106,10 @@ export function secretWrites(github: GitHubEmulator): string[] {
   return github.requests
     .filter((request) => request.method === 'PUT' && request.status < 300)
     .map((request) => `PUT ${decodeURIComponent(request.path.split('/').at(-1) ?? '')}`)
+}
+
+/** Stops an emulator after a test, once every response it sent has kept to GitHub's schemas. */
+export async function stopEmulator(github: GitHubEmulator): Promise<void> {
+  expect(github.schemaViolations).toEqual([])
+  await github.stop()
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { generateKey } from '../src/key.js'
 import { rotate } from '../src/rotate.js'
-import { emulatedGitHub, inputsWith, REPOSITORY, servicesFor } from './helpers.js'
+import { emulatedGitHub, inputsWith, REPOSITORY, servicesFor, stopEmulator } from './helpers.js'
 
 let github: GitHubEmulator
 let oldKey: string
@@ -12,10 +12,7 @@ beforeEach(async () => {
   oldKey = generateKey(50, 'urlsafe')
   github.setSecret({ repository: REPOSITORY }, 'SECRET_KEY', oldKey)
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 const keyWrites = () =>
   github.requests.filter(

@@ -4,7 +4,14 @@ import { parseKeyList } from '../src/fallbacks.js'
 import { fingerprint } from '../src/fingerprint.js'
 import { generateKey } from '../src/key.js'
 import { rotate } from '../src/rotate.js'
-import { emulatedGitHub, inputsWith, REPOSITORY, secretWrites, servicesFor } from './helpers.js'
+import {
+  emulatedGitHub,
+  inputsWith,
+  REPOSITORY,
+  secretWrites,
+  servicesFor,
+  stopEmulator
+} from './helpers.js'
 
 const repository = { repository: REPOSITORY }
 let github: GitHubEmulator
@@ -15,10 +22,7 @@ beforeEach(async () => {
   oldKey = generateKey(50, 'django')
   github.setSecret(repository, 'SECRET_KEY', oldKey)
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 describe('a repository rotation', () => {
   it('writes a new key and keeps the old key as the first fallback', async () => {

@@ -10,7 +10,8 @@ import {
   REPOSITORY,
   RUN_ID,
   secretWrites,
-  servicesFor
+  servicesFor,
+  stopEmulator
 } from './helpers.js'
 
 const repository = { repository: REPOSITORY }
@@ -23,10 +24,7 @@ beforeEach(async () => {
   oldKey = generateKey(50, 'urlsafe')
   github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(40))
 })
-afterEach(async () => {
-  expect(github.schemaViolations).toEqual([])
-  await github.stop()
-})
+afterEach(() => stopEmulator(github))
 
 function queueRun(createdAt: Date, runStartedAt = createdAt, runAttempt = 1): void {
   github.addRun(REPOSITORY, {
