@@ -12,6 +12,7 @@ import { generateKey } from '../src/key.js'
 import { BAD_INPUTS } from './bad-inputs.js'
 import {
   daysAgo,
+  runQueued,
   emulatedGitHub,
   REPOSITORY,
   ROTATION_TOKEN,
@@ -45,6 +46,16 @@ function run(inputs: Record<string, string>): Promise<ActionRun> {
       'current-fallbacks': oldFallback,
       ...inputs
     }
+  })
+}
+
+/** GitHub refuses the fallbacks write; 422 is final, so the run does not wait out a 5xx backoff. */
+function rejectFallbacksWrite(): void {
+  github.fail({
+    method: 'PUT',
+    path: /\/SECRET_KEY_FALLBACKS$/,
+    status: 422,
+    message: 'Validation Failed'
   })
 }
 
@@ -153,13 +164,7 @@ describe('the bundled action', () => {
   })
 
   it('reports failures in one issue, with a comment for each later failure', async () => {
-    // 422 is final, so these runs do not wait out the retry backoff of a 5xx.
-    github.fail({
-      method: 'PUT',
-      path: /\/SECRET_KEY_FALLBACKS$/,
-      status: 422,
-      message: 'Validation Failed'
-    })
+    rejectFallbacksWrite()
     for (const attempt of [1, 2]) {
       const result = await run({})
       expect(result.exitCode).toBe(1)
@@ -177,12 +182,7 @@ describe('the bundled action', () => {
   })
 
   it('opens no failure issue with issue-on-failure: false', async () => {
-    github.fail({
-      method: 'PUT',
-      path: /\/SECRET_KEY_FALLBACKS$/,
-      status: 422,
-      message: 'Validation Failed'
-    })
+    rejectFallbacksWrite()
     expect((await run({ 'issue-on-failure': 'false' })).exitCode).toBe(1)
     expect(github.issues(REPOSITORY)).toEqual([])
   })
@@ -203,26 +203,8 @@ describe('the bundled action', () => {
     )
     expect(standing.summary).toMatch(/> \[!WARNING\]\n> The secrets were rotated, but/)
 
-    oldKey = github.secret(repository, 'SECRET_KEY')?.value ?? ''
-    oldFallback = github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? ''
-    github.addRun(REPOSITORY, {
-      id: 4243,
-      createdAt: new Date().toISOString(),
-      runStartedAt: new Date().toISOString(),
-      runAttempt: 1
-    })
-    const strict = await runAction({
-      apiUrl: github.url,
-      repository: REPOSITORY,
-      githubToken: WORKFLOW_TOKEN,
-      runId: 4243,
-      inputs: {
-        token: ROTATION_TOKEN,
-        'current-key': oldKey,
-        'current-fallbacks': oldFallback,
-        'fail-on-issue-error': 'true'
-      }
-    })
+    // A new run, handed the secrets as the first run left them.
+    const strict = await runQueued(github, { 'fail-on-issue-error': 'true' })
     expect(strict.exitCode).toBe(1)
     expect(strict.outputs.rotated).toBe('true')
     expect(strict.stdout).toMatch(

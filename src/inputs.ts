@@ -36,7 +36,7 @@ export interface Inputs {
 /** Reads one input by its action.yml name; `core.getInput` (which trims) in the action. */
 export type InputReader = (name: string) => string
 
-export const MAX_FALLBACKS = 20
+const MAX_FALLBACKS = 20
 const MAX_MIN_AGE_DAYS = 3650
 /** GitHub's limit for one secret value. */
 const MAX_SECRET_BYTES = 48 * 1024

@@ -29,7 +29,7 @@ export interface RotationServices {
 }
 
 /** The scope the inputs name: an environment's secrets, or the repository's. */
-export function scopeOf(inputs: Inputs): SecretScope {
+function scopeOf(inputs: Inputs): SecretScope {
   return inputs.environment
     ? environmentScope(inputs.repository, inputs.environment)
     : repositoryScope(inputs.repository)
@@ -49,6 +49,15 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
   const { secrets, log } = services
   const now = services.now ?? (() => new Date())
   const scope = scopeOf(inputs)
+  /** What every report of this run says, whatever the outcome. */
+  const described = {
+    scope,
+    secretName: inputs.secretName,
+    fallbacksSecretName: inputs.fallbacksSecretName,
+    fallbacksFormat: inputs.fallbacksFormat,
+    dryRun: inputs.dryRun,
+    trigger: services.trigger
+  }
   const writes: SecretWrite[] = []
   const fail = (message: string, cause?: unknown): RotationFailure =>
     new RotationFailure(message, scope, writes, inputs, cause === undefined ? undefined : { cause })
@@ -101,11 +110,7 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
   if (freshness.decision === 'skip') {
     log.info(`Not rotating: ${freshness.reason}`)
     return {
-      scope,
-      secretName: inputs.secretName,
-      fallbacksSecretName: inputs.fallbacksSecretName,
-      fallbacksFormat: inputs.fallbacksFormat,
-      dryRun: inputs.dryRun,
+      ...described,
       rotated: false,
       skipReason: freshness.reason,
       rotatedAt: now().toISOString(),
@@ -113,8 +118,7 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
       keptFallbackFingerprints: inputs.currentFallbacks.map(fingerprint),
       droppedFallbacks: 0,
       revoked: false,
-      writes: [],
-      trigger: services.trigger
+      writes: []
     }
   }
 
@@ -150,11 +154,7 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
   })
 
   const report = (): RotationReport => ({
-    scope,
-    secretName: inputs.secretName,
-    fallbacksSecretName: inputs.fallbacksSecretName,
-    fallbacksFormat: inputs.fallbacksFormat,
-    dryRun: inputs.dryRun,
+    ...described,
     rotated: !inputs.dryRun,
     rotatedAt: now().toISOString(),
     keyFingerprint: plan.keyFingerprint,
@@ -162,8 +162,7 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     keptFallbackFingerprints: plan.fallbacks.kept.map(fingerprint),
     droppedFallbacks: plan.fallbacks.dropped,
     revoked: inputs.revokePrevious,
-    writes: [...writes],
-    trigger: services.trigger
+    writes: [...writes]
   })
 
   if (inputs.dryRun) {
