@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { runAction, type ActionRun } from '../emulator/runner.js'
 import { maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
-import { parseKeyList } from '../src/fallbacks.js'
-import { fingerprint } from '../src/fingerprint.js'
-import { generateKey } from '../src/key.js'
+import { parseKeyList } from '../src/keys/fallbacks.js'
+import { fingerprint } from '../src/keys/fingerprint.js'
+import { generateKey } from '../src/keys/key.js'
 import { BAD_INPUTS } from './bad-inputs.js'
 import {
   daysAgo,

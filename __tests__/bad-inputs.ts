@@ -1,4 +1,4 @@
-import { generateKey } from '../src/key.js'
+import { generateKey } from '../src/keys/key.js'
 
 const key = generateKey(50, 'django')
 

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { ROOT } from '../emulator/runner.js'
-import { FALLBACKS_FORMATS, formatKeyList, type FallbacksFormat } from '../src/fallbacks.js'
-import { generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/key.js'
+import { FALLBACKS_FORMATS, formatKeyList, type FallbacksFormat } from '../src/keys/fallbacks.js'
+import { generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/keys/key.js'
 import { daysAgo, emulatedGitHub, REPOSITORY, runQueued, stopEmulator } from './helpers.js'
 
 /** Debian's python3 is the one apt installs Django for; another can be named in DJANGO_PYTHON. */

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import sodium from 'libsodium-wrappers'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { sealSecret } from '../src/seal.js'
+import { sealSecret } from '../src/keys/seal.js'
 import {
   emulatedGitHub,
   REPOSITORY,

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { reportFailure } from '../src/failure-issue.js'
-import { IssuesApi } from '../src/issues-api.js'
-import { describeSecretsState, RotationFailure } from '../src/rotation-failure.js'
-import { repositoryScope } from '../src/scope.js'
+import { reportFailure } from '../src/reporting/failure-issue.js'
+import { IssuesApi } from '../src/github/issues-api.js'
+import { describeSecretsState, RotationFailure } from '../src/rotation/rotation-failure.js'
+import { repositoryScope } from '../src/github/scope.js'
 import { emulatedGitHub, REPOSITORY, requestTo, WORKFLOW_TOKEN, stopEmulator } from './helpers.js'
 
 const names = { secretName: 'SECRET_KEY', fallbacksSecretName: 'SECRET_KEY_FALLBACKS' }

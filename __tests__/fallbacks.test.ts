@@ -5,9 +5,9 @@ import {
   isListableKey,
   nextFallbacks,
   parseKeyList
-} from '../src/fallbacks.js'
-import { generateKey } from '../src/key.js'
-import { parserHazards } from '../src/settings-parsers.js'
+} from '../src/keys/fallbacks.js'
+import { generateKey } from '../src/keys/key.js'
+import { parserHazards } from '../src/keys/settings-parsers.js'
 
 const keys = [generateKey(50, 'django'), generateKey(50, 'urlsafe'), generateKey(50, 'hex')]
 

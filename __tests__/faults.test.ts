@@ -6,10 +6,10 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Fault, GitHubEmulator } from '../emulator/github.js'
-import { isListableKey, parseKeyList } from '../src/fallbacks.js'
-import { djangoKeyProblems } from '../src/key.js'
-import { rotate } from '../src/rotate.js'
-import { RotationFailure } from '../src/rotation-failure.js'
+import { isListableKey, parseKeyList } from '../src/keys/fallbacks.js'
+import { djangoKeyProblems } from '../src/keys/key.js'
+import { rotate } from '../src/rotation/rotate.js'
+import { RotationFailure } from '../src/rotation/rotation-failure.js'
 import {
   daysAgo,
   emulatedGitHub,

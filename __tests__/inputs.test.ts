@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { generateKey } from '../src/key.js'
+import { generateKey } from '../src/keys/key.js'
 import { BAD_INPUTS } from './bad-inputs.js'
 import { inputsWith, REPOSITORY, ROTATION_TOKEN } from './helpers.js'
 

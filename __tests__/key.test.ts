@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { djangoKeyProblems, generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/key.js'
+import { djangoKeyProblems, generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/keys/key.js'
 
 describe('generateKey', () => {
   it.each(Object.keys(KEY_ALPHABETS) as KeyAlphabet[])(

@@ -1,8 +1,8 @@
 /** Retries of what GitHub says is retryable, bounded; never a retry of a final answer. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { generateKey } from '../src/key.js'
-import { rotate } from '../src/rotate.js'
+import { generateKey } from '../src/keys/key.js'
+import { rotate } from '../src/rotation/rotate.js'
 import { emulatedGitHub, inputsWith, REPOSITORY, servicesFor, stopEmulator } from './helpers.js'
 
 let github: GitHubEmulator

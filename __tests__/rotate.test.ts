@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { parseKeyList } from '../src/fallbacks.js'
-import { fingerprint } from '../src/fingerprint.js'
-import { generateKey } from '../src/key.js'
-import { rotate } from '../src/rotate.js'
+import { parseKeyList } from '../src/keys/fallbacks.js'
+import { fingerprint } from '../src/keys/fingerprint.js'
+import { generateKey } from '../src/keys/key.js'
+import { rotate } from '../src/rotation/rotate.js'
 import {
   emulatedGitHub,
   inputsWith,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import sodium from 'libsodium-wrappers'
-import { sealSecret } from '../src/seal.js'
+import { sealSecret } from '../src/keys/seal.js'
 
 describe('sealSecret', () => {
   it('makes a sealed box that only the matching private key opens, in standard padded base64', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { decideFreshness } from '../src/freshness.js'
-import { generateKey } from '../src/key.js'
-import { rotate } from '../src/rotate.js'
+import { decideFreshness } from '../src/rotation/freshness.js'
+import { generateKey } from '../src/keys/key.js'
+import { rotate } from '../src/rotation/rotate.js'
 import {
   daysAgo,
   emulatedGitHub,

@@ -1,8 +1,8 @@
 /** Wrong tokens and missing setup: one clear error each, naming cause and fix, and nothing written. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { generateKey } from '../src/key.js'
-import { rotate } from '../src/rotate.js'
+import { generateKey } from '../src/keys/key.js'
+import { rotate } from '../src/rotation/rotate.js'
 import {
   emulatedGitHub,
   inputsWith,

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import type { GitHubEmulator, LoggedRequest } from '../emulator/github.js'
 import { ROOT, runnerBaseEnvironment, spawnNode } from '../emulator/runner.js'
 import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from '../emulator/scenario.js'
-import { generateKey } from '../src/key.js'
+import { generateKey } from '../src/keys/key.js'
 
 const runsFlag = process.argv.indexOf('--runs')
 const RUNS = runsFlag === -1 ? 15 : Number(process.argv[runsFlag + 1])

@@ -5,9 +5,9 @@
  *
  *   npm run sandbox
  */
-import { generateKey } from '../src/key.js'
-import { fingerprint } from '../src/fingerprint.js'
-import { parseKeyList } from '../src/fallbacks.js'
+import { generateKey } from '../src/keys/key.js'
+import { fingerprint } from '../src/keys/fingerprint.js'
+import { parseKeyList } from '../src/keys/fallbacks.js'
 import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from '../emulator/scenario.js'
 import { renderRunnerLog, unmaskedAppearances } from '../emulator/runner-log.js'
 

@@ -3,9 +3,9 @@ import {
   isListableKey,
   parseKeyList,
   type FallbacksFormat
-} from './fallbacks.js'
-import { KEY_ALPHABETS, MAX_KEY_LENGTH, MIN_KEY_LENGTH, type KeyAlphabet } from './key.js'
-import type { Repository } from './scope.js'
+} from './keys/fallbacks.js'
+import { KEY_ALPHABETS, MAX_KEY_LENGTH, MIN_KEY_LENGTH, type KeyAlphabet } from './keys/key.js'
+import type { Repository } from './github/scope.js'
 
 /** Every input of action.yml, read once, parsed and checked. */
 export interface Inputs {

@@ -1,5 +1,5 @@
 import type { SecretWrite } from './report.js'
-import type { SecretScope } from './scope.js'
+import type { SecretScope } from '../github/scope.js'
 
 export interface SecretNames {
   readonly secretName: string

@@ -1,5 +1,5 @@
-import { describeRotation, markdownTable, type RotationReport } from './report.js'
-import { describeSecretsState, type RotationFailure } from './rotation-failure.js'
+import { describeRotation, markdownTable, type RotationReport } from '../rotation/report.js'
+import { describeSecretsState, type RotationFailure } from '../rotation/rotation-failure.js'
 
 /** The job summary: one table a reviewer reads at a glance, then anything that needs attention. */
 export function renderSummary(report: RotationReport): string {

@@ -1,7 +1,7 @@
-import type { FallbacksFormat } from './fallbacks.js'
-import type { IssueRef } from './issues-api.js'
-import type { Repository, SecretScope } from './scope.js'
-import type { WriteResult } from './secrets-api.js'
+import type { FallbacksFormat } from '../keys/fallbacks.js'
+import type { IssueRef } from '../github/issues-api.js'
+import type { Repository, SecretScope } from '../github/scope.js'
+import type { WriteResult } from '../github/secrets-api.js'
 
 /** Who and what started the run, for the record. */
 export interface Trigger {

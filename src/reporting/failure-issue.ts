@@ -1,6 +1,6 @@
-import type { IssueRef, IssuesApi } from './issues-api.js'
-import type { Trigger } from './report.js'
-import { describeSecretsState, type RotationFailure } from './rotation-failure.js'
+import type { IssueRef, IssuesApi } from '../github/issues-api.js'
+import type { Trigger } from '../rotation/report.js'
+import { describeSecretsState, type RotationFailure } from '../rotation/rotation-failure.js'
 
 /** The label of failure issues, apart from rotation logs so that each can be found on its own. */
 export const FAILURE_LABEL = 'secret-rotation-failure'

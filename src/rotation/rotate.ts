@@ -1,23 +1,23 @@
-import { formatKeyList, nextFallbacks } from './fallbacks.js'
-import { fingerprint } from './fingerprint.js'
+import { formatKeyList, nextFallbacks } from '../keys/fallbacks.js'
+import { fingerprint } from '../keys/fingerprint.js'
 import { decideFreshness, type RunTiming } from './freshness.js'
-import { explainGitHubError } from './github-errors.js'
-import type { Inputs } from './inputs.js'
-import type { IssueRef, IssuesApi } from './issues-api.js'
-import { djangoKeyProblems, generateKey } from './key.js'
-import type { Log } from './log.js'
+import { explainGitHubError } from '../github/github-errors.js'
+import type { Inputs } from '../inputs.js'
+import type { IssueRef, IssuesApi } from '../github/issues-api.js'
+import { djangoKeyProblems, generateKey } from '../keys/key.js'
+import type { Log } from '../log.js'
 import { plural, type RotationReport, type SecretWrite, type Trigger } from './report.js'
 import { RotationFailure } from './rotation-failure.js'
 import {
   renderRotationIssue,
   renderSupersededComment,
   rotationIssueMarker
-} from './rotation-issue.js'
-import type { RunsApi } from './runs-api.js'
-import { environmentScope, repositoryScope, type SecretScope } from './scope.js'
-import { loadSodium, sealSecret } from './seal.js'
-import { parserHazards } from './settings-parsers.js'
-import type { SecretMetadata, SecretsApi } from './secrets-api.js'
+} from '../reporting/rotation-issue.js'
+import type { RunsApi } from '../github/runs-api.js'
+import { environmentScope, repositoryScope, type SecretScope } from '../github/scope.js'
+import { loadSodium, sealSecret } from '../keys/seal.js'
+import { parserHazards } from '../keys/settings-parsers.js'
+import type { SecretMetadata, SecretsApi } from '../github/secrets-api.js'
 
 export interface RotationServices {
   readonly secrets: SecretsApi

@@ -4,7 +4,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 import type { GitHubRequest } from './github-request.js'
-import type { Log } from './log.js'
+import type { Log } from '../log.js'
 
 export interface ClientOptions {
   readonly log: Pick<Log, 'warning'>

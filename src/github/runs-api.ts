@@ -1,4 +1,4 @@
-import type { RunTiming } from './freshness.js'
+import type { RunTiming } from '../rotation/freshness.js'
 import type { GitHubRequest } from './github-request.js'
 import type { Repository } from './scope.js'
 

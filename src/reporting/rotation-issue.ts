@@ -1,11 +1,11 @@
-import type { NewIssue } from './issues-api.js'
+import type { NewIssue } from '../github/issues-api.js'
 import {
   describeRotation,
   markdownTable,
   previousKeyStatus,
   type RotationReport
-} from './report.js'
-import type { SecretScope } from './scope.js'
+} from '../rotation/report.js'
+import type { SecretScope } from '../github/scope.js'
 
 /**
  * A hidden line that ties an issue to one scope and key secret, so that the next rotation finds
