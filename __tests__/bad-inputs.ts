@@ -46,5 +46,10 @@ export const BAD_INPUTS: [name: string, value: string, message: RegExp][] = [
   ['dry-run', '1', /Input "dry-run" must be true or false/],
   ['open-issue', 'maybe', /Input "open-issue" must be true or false/],
   ['close-previous-issue', '', /Input "close-previous-issue" must be true or false/],
-  ['issue-token', '', /Input "issue-token" is empty while "open-issue" is true/]
+  ['issue-token', '', /Input "issue-token" is empty while "open-issue" is true/],
+  [
+    'issue-labels',
+    `secret-rotation, ${'x'.repeat(51)}`,
+    /Input "issue-labels" holds a label of 51 characters .* GitHub allows at most 50/
+  ]
 ]

@@ -15,10 +15,13 @@ const trigger = {
 }
 
 describe('describeSecretsState', () => {
-  it('says the app is safe in each state a failure can leave', () => {
+  const keepsOldKey = { ...names, fallbacksPlan: { keepsOldKey: true, count: 1 } }
+  const keepsNone = { ...names, fallbacksPlan: { keepsOldKey: false, count: 0 } }
+
+  it('says the app is safe in each state a failure can leave when the old key is kept', () => {
     expect(describeSecretsState([], names)).toMatch(/^Nothing was written: .* safe as it stands\.$/)
     expect(
-      describeSecretsState([{ name: 'SECRET_KEY_FALLBACKS', result: 'updated' }], names)
+      describeSecretsState([{ name: 'SECRET_KEY_FALLBACKS', result: 'updated' }], keepsOldKey)
     ).toMatch(
       /SECRET_KEY_FALLBACKS was written; SECRET_KEY was not and still holds the old key, which is also the first fallback/
     )
@@ -28,9 +31,40 @@ describe('describeSecretsState', () => {
           { name: 'SECRET_KEY_FALLBACKS', result: 'updated' },
           { name: 'SECRET_KEY', result: 'updated' }
         ],
-        names
+        keepsOldKey
       )
     ).toMatch(/were both written: the rotation itself is complete/)
+  })
+
+  it('never claims the old key is a fallback when the fallbacks were emptied', () => {
+    for (const result of ['deleted', 'updated'] as const) {
+      const state = describeSecretsState([{ name: 'SECRET_KEY_FALLBACKS', result }], keepsNone)
+      expect(state).not.toMatch(/first fallback|the app is safe/)
+      expect(state).toMatch(
+        result === 'deleted'
+          ? /^SECRET_KEY_FALLBACKS was emptied \(deleted: an empty list is not stored\)\. SECRET_KEY was not written and still holds the old key, so the app keeps working with it, but a redeploy now loads no fallback/
+          : /^SECRET_KEY_FALLBACKS was written and holds no key\./
+      )
+    }
+    expect(
+      describeSecretsState(
+        [
+          { name: 'SECRET_KEY_FALLBACKS', result: 'deleted' },
+          { name: 'SECRET_KEY', result: 'updated' }
+        ],
+        keepsNone
+      )
+    ).toMatch(
+      /complete\. Redeploy so the app loads the new key, after which the old key no longer validates\.$/
+    )
+  })
+
+  it('says when a fallbacks write is in doubt, and what it holds either way', () => {
+    expect(
+      describeSecretsState([{ name: 'SECRET_KEY_FALLBACKS', result: 'unknown' }], keepsOldKey)
+    ).toMatch(
+      /^Whether SECRET_KEY_FALLBACKS was written is unknown: .*\(if it was, it starts with the old key\)\. SECRET_KEY was not written and still holds the old key/
+    )
   })
 })
 

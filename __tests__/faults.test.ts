@@ -56,7 +56,8 @@ async function rotatedRepository(): Promise<GitHubEmulator> {
   github.setSecret(
     repository,
     'SECRET_KEY',
-    'k'.repeat(10) + 'first-key-of-the-project-0123456789abcdefghij'
+    'k'.repeat(10) + 'first-key-of-the-project-0123456789abcdefghij',
+    daysAgo(31)
   )
   await runRotation(1, daysAgo(30))
   github.now = () => new Date()
@@ -98,6 +99,7 @@ describe('faults on every request', () => {
       expect.arrayContaining([
         'GET /repos/octo-org/django-app/actions/secrets/public-key',
         'GET /repos/octo-org/django-app/actions/secrets/SECRET_KEY',
+        'GET /repos/octo-org/django-app/actions/secrets/SECRET_KEY_FALLBACKS',
         'GET /repos/octo-org/django-app/actions/runs/{n}',
         'GET /repos/octo-org/django-app/issues',
         'POST /repos/octo-org/django-app/labels',
@@ -108,7 +110,7 @@ describe('faults on every request', () => {
         'PATCH /repos/octo-org/django-app/issues/{n}'
       ])
     )
-    expect(kinds).toHaveLength(10)
+    expect(kinds).toHaveLength(11)
   })
 
   it('never loses the old key, always says what was written, and a re-run finishes the rotation', async () => {

@@ -5,6 +5,7 @@ import { fingerprint } from '../src/keys/fingerprint.js'
 import { generateKey } from '../src/keys/key.js'
 import { rotate } from '../src/rotation/rotate.js'
 import {
+  daysAgo,
   emulatedGitHub,
   inputsWith,
   REPOSITORY,
@@ -20,7 +21,7 @@ let oldKey: string
 beforeEach(async () => {
   github = await emulatedGitHub()
   oldKey = generateKey(50, 'django')
-  github.setSecret(repository, 'SECRET_KEY', oldKey)
+  github.setSecret(repository, 'SECRET_KEY', oldKey, daysAgo(30))
 })
 afterEach(() => stopEmulator(github))
 
@@ -77,20 +78,17 @@ describe('a repository rotation', () => {
       oldKey,
       older[0]
     ])
-    expect(report.droppedFallbacks).toBe(1)
+    expect(report.droppedFingerprints).toEqual([fingerprint(older[1])])
   })
 
-  it('creates both secrets on the first run in a repository that has neither', async () => {
+  it('creates the key on the first run in a repository that has neither, and stores no empty list', async () => {
     await github.stop()
     github = await emulatedGitHub()
     const inputs = inputsWith({})
     const report = await rotate(inputs, servicesFor(github, inputs))
-    expect(report.writes).toEqual([
-      { name: 'SECRET_KEY_FALLBACKS', result: 'created' },
-      { name: 'SECRET_KEY', result: 'created' }
-    ])
+    expect(report.writes).toEqual([{ name: 'SECRET_KEY', result: 'created' }])
     expect(report.previousKeyFingerprint).toBeUndefined()
-    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe('')
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')).toBeUndefined()
   })
 
   it('refuses to rotate away a key it was not given, and writes nothing', async () => {
@@ -103,12 +101,50 @@ describe('a repository rotation', () => {
   })
 
   it('drops every old key with revoke-previous, even one it was not given', async () => {
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', generateKey(50, 'hex'), daysAgo(30))
     const inputs = inputsWith({ 'revoke-previous': 'true' })
     const report = await rotate(inputs, servicesFor(github, inputs))
     expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
-    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe('')
+    // An empty list is not stored: the fallbacks secret is deleted.
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')).toBeUndefined()
     expect(report.revoked).toBe(true)
-    expect(github.issues(REPOSITORY)[0].body).toMatch(/revoked on purpose/)
+    expect(report.writes).toEqual([
+      { name: 'SECRET_KEY_FALLBACKS', result: 'deleted' },
+      { name: 'SECRET_KEY', result: 'updated' }
+    ])
+    const [issue] = github.issues(REPOSITORY)
+    expect(issue.body).toMatch(/revoked on purpose/)
+    expect(issue.body).toContain(
+      '| Dropped keys | whatever `SECRET_KEY` held, which this run was not given; whatever `SECRET_KEY_FALLBACKS` held, which this run was not given |'
+    )
+  })
+
+  it('refuses an empty current-fallbacks while the fallbacks secret exists, and writes nothing', async () => {
+    const fallback = generateKey(50, 'hex')
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', fallback, daysAgo(30))
+    const inputs = inputsWith({ 'current-key': oldKey, 'max-fallbacks': '3' })
+    // Latency makes the overlap of requests sent together visible, with a margin for a busy machine.
+    github.latencyMs = 200
+    await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+      /^Input "current-fallbacks" is empty but the SECRET_KEY_FALLBACKS secret exists in the repository octo-org\/django-app: .*Pass current-fallbacks: \$\{\{ secrets.SECRET_KEY_FALLBACKS \}\}, or set revoke-previous: true .* Nothing was written/
+    )
+    expect(secretWrites(github)).toEqual([])
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value).toBe(fallback)
+    // The fallbacks secret's metadata is read in the first round, together with the public key.
+    const reads = github.requests.filter((request) => request.method === 'GET')
+    const fallbacksRead = reads.find((request) => request.path.endsWith('/SECRET_KEY_FALLBACKS'))
+    const publicKeyRead = reads.find((request) => request.path.endsWith('/public-key'))
+    expect(fallbacksRead && publicKeyRead && fallbacksRead.start < publicKeyRead.end).toBe(true)
+  })
+
+  it('names every dropped key by its fingerprint in the issue', async () => {
+    const older = [generateKey(50, 'hex'), generateKey(50, 'hex')]
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', older.join(','), daysAgo(30))
+    const inputs = inputsWith({ 'current-key': oldKey, 'current-fallbacks': older.join(',') })
+    await rotate(inputs, servicesFor(github, inputs))
+    expect(github.issues(REPOSITORY)[0].body).toContain(
+      `| Dropped keys | 2 old keys no longer accepted: \`${fingerprint(older[0])}\`, \`${fingerprint(older[1])}\` |`
+    )
   })
 
   it('plans everything and writes nothing in a dry run', async () => {
@@ -164,6 +200,8 @@ describe('an environment rotation', () => {
 
 describe('the rotation issue', () => {
   it('logs fingerprints, the trigger and the next steps, and never a key', async () => {
+    github.addAssignable(REPOSITORY, 'alice')
+    github.addAssignable(REPOSITORY, 'bob')
     const inputs = inputsWith({ 'current-key': oldKey, 'issue-assignees': 'alice, bob' })
     const report = await rotate(inputs, servicesFor(github, inputs))
     const [issue] = github.issues(REPOSITORY)
@@ -186,7 +224,10 @@ describe('the rotation issue', () => {
     await rotate(production, servicesFor(github, production))
     let inputs = inputsWith({ 'current-key': oldKey })
     await rotate(inputs, servicesFor(github, inputs))
-    inputs = inputsWith({ 'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '' })
+    inputs = inputsWith({
+      'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+      'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? ''
+    })
     await rotate(inputs, servicesFor(github, inputs))
 
     const [environmentIssue, first, second] = github.issues(REPOSITORY)
@@ -198,9 +239,12 @@ describe('the rotation issue', () => {
   })
 
   it('leaves the previous issue open with close-previous-issue: false', async () => {
-    for (const round of [1, 2]) {
-      const current = round === 1 ? oldKey : (github.secret(repository, 'SECRET_KEY')?.value ?? '')
-      const inputs = inputsWith({ 'current-key': current, 'close-previous-issue': 'false' })
+    for (let round = 0; round < 2; round++) {
+      const inputs = inputsWith({
+        'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+        'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '',
+        'close-previous-issue': 'false'
+      })
       await rotate(inputs, servicesFor(github, inputs))
     }
     expect(github.issues(REPOSITORY).map((issue) => issue.state)).toEqual(['open', 'open'])

@@ -22,7 +22,18 @@ export interface TokenGrant {
   readonly actions?: Access
   /** The repositories the token can see; every repository when undefined. */
   readonly repositories?: readonly string[]
+  /**
+   * Whether the token's user may push to the repository. Without push access GitHub silently
+   * drops the labels and assignees of an issue the token opens. True when undefined.
+   */
+  readonly push?: boolean
+  /** Who the token acts as; `github-actions[bot]` for `app` tokens, `octocat` otherwise. */
+  readonly login?: string
+  /** How that user is associated with the repository, as issues report it. */
+  readonly association?: AuthorAssociation
 }
+
+export type AuthorAssociation = 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'NONE'
 
 /** Names the secrets of a repository, or of one of its environments. */
 export interface ScopeRef {
@@ -30,13 +41,18 @@ export interface ScopeRef {
   readonly environment?: string
 }
 
-/** A fault to inject: answer matching requests with `status`, or drop the connection. */
+/**
+ * A fault to inject: answer matching requests with `status`, drop the connection before the
+ * request is handled, or handle it (a write is applied) and then lose the answer.
+ */
 export interface Fault {
   readonly method: string
   /** Matched against the request path (without the query). */
   readonly path: RegExp
   readonly status?: number
   readonly drop?: boolean
+  /** Apply the request as GitHub would, then destroy the connection before answering. */
+  readonly loseAnswer?: boolean
   readonly headers?: Readonly<Record<string, string>>
   readonly message?: string
   /** How many requests it catches; every one when undefined. */
@@ -46,7 +62,10 @@ export interface Fault {
 export interface LoggedRequest {
   readonly method: string
   readonly path: string
+  /** The status GitHub meant to answer; 0 when the connection was dropped unhandled. */
   readonly status: number
+  /** True when the request was applied but its answer never reached the client. */
+  readonly answerLost?: boolean
   /** When the request arrived, in this process's performance.now() milliseconds. */
   readonly start: number
   readonly end: number
@@ -58,8 +77,15 @@ export interface StoredSecret {
   readonly updatedAt: string
 }
 
+export interface IssueAuthor {
+  readonly login: string
+  readonly type: 'User' | 'Bot'
+  readonly association: AuthorAssociation
+}
+
 export interface EmulatedIssue {
   readonly number: number
+  readonly author: IssueAuthor
   title: string
   body: string
   state: 'open' | 'closed'
@@ -89,7 +115,10 @@ interface RepositoryState {
   readonly fullName: string
   readonly secrets: ScopeState
   readonly environments: Map<string, ScopeState>
-  readonly labels: Set<string>
+  /** By lower-case name: GitHub's label names are unique regardless of case. */
+  readonly labels: Map<string, string>
+  /** Lower-case logins of the users who can be assigned to issues. */
+  readonly assignable: Set<string>
   readonly issues: EmulatedIssue[]
   readonly runs: Map<number, EmulatedRun>
 }
@@ -112,6 +141,8 @@ class HttpError extends Error {
 
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/
 const MAX_SECRET_BYTES = 48 * 1024
+/** GitHub refuses longer label names. */
+const MAX_LABEL_LENGTH = 50
 const DOCS = 'https://docs.github.com/rest'
 
 export class GitHubEmulator {
@@ -156,7 +187,8 @@ export class GitHubEmulator {
       fullName,
       secrets: this.newScope(),
       environments: new Map(),
-      labels: new Set(),
+      labels: new Map(),
+      assignable: new Set(),
       issues: [],
       runs: new Map()
     })
@@ -177,9 +209,14 @@ export class GitHubEmulator {
     const existing = secrets.get(name.toUpperCase())
     secrets.set(name.toUpperCase(), {
       value,
-      createdAt: existing?.createdAt ?? updatedAt.toISOString(),
-      updatedAt: updatedAt.toISOString()
+      createdAt: existing?.createdAt ?? gitHubTime(updatedAt),
+      updatedAt: gitHubTime(updatedAt)
     })
+  }
+
+  /** Lets `login` be assigned to the repository's issues (a collaborator, say). */
+  addAssignable(fullName: string, login: string): void {
+    this.repository(fullName).assignable.add(login.toLowerCase())
   }
 
   /** The decrypted value GitHub would hold, which the real API never reveals. */
@@ -196,7 +233,11 @@ export class GitHubEmulator {
   }
 
   addRun(fullName: string, run: EmulatedRun): void {
-    this.repository(fullName).runs.set(run.id, run)
+    this.repository(fullName).runs.set(run.id, {
+      ...run,
+      createdAt: gitHubTime(new Date(run.createdAt)),
+      runStartedAt: gitHubTime(new Date(run.runStartedAt))
+    })
   }
 
   issues(fullName: string): readonly EmulatedIssue[] {
@@ -204,7 +245,7 @@ export class GitHubEmulator {
   }
 
   labels(fullName: string): readonly string[] {
-    return [...this.repository(fullName).labels]
+    return [...this.repository(fullName).labels.values()]
   }
 
   /** Answers matching requests with a fault until it has caught `times` of them. */
@@ -257,6 +298,13 @@ export class GitHubEmulator {
         request.socket.destroy()
         return
       }
+      if (fault.fault.loseAnswer) {
+        // GitHub applied the request; the answer is lost on the way (a reset, a timeout).
+        const applied = this.answer(method, url, raw, request.headers.authorization)
+        this.log(method, url.pathname, applied.status, start, true)
+        request.socket.destroy()
+        return
+      }
       const status = fault.fault.status ?? 500
       answer = {
         status,
@@ -280,8 +328,15 @@ export class GitHubEmulator {
     this.log(method, url.pathname, answer.status, start)
   }
 
-  private log(method: string, path: string, status: number, start: number): void {
-    this.requests.push({ method, path, status, start, end: performance.now() })
+  private log(method: string, path: string, status: number, start: number, lost = false): void {
+    this.requests.push({
+      method,
+      path,
+      status,
+      ...(lost ? { answerLost: true } : {}),
+      start,
+      end: performance.now()
+    })
   }
 
   private answer(method: string, url: URL, raw: string, authorization: string | undefined): Answer {
@@ -383,6 +438,14 @@ export class GitHubEmulator {
               body,
               schemas.requestBody
             )
+        },
+        DELETE: {
+          route: '/repos/{owner}/{repo}/actions/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, name] }) =>
+            this.deleteSecret(
+              this.authorize(grant, `${owner}/${repo}`, 'secrets', 'write').secrets,
+              name
+            )
         }
       }
     ],
@@ -427,6 +490,31 @@ export class GitHubEmulator {
               body,
               schemas.requestBody
             )
+        },
+        DELETE: {
+          route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+          handle: ({ grant, parameters: [owner, repo, environment, name] }) =>
+            this.deleteSecret(
+              this.environment(
+                this.authorize(grant, `${owner}/${repo}`, 'environments', 'write'),
+                environment
+              ),
+              name
+            )
+        }
+      }
+    ],
+    [
+      /^\/repos\/([^/]+)\/([^/]+)\/assignees\/([^/]+)$/,
+      {
+        GET: {
+          route: '/repos/{owner}/{repo}/assignees/{assignee}',
+          handle: ({ grant, parameters: [owner, repo, login] }) => {
+            const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'read')
+            if (!repository.assignable.has(login.toLowerCase()))
+              throw new HttpError(404, 'Not Found')
+            return { status: 204 }
+          }
         }
       }
     ],
@@ -452,11 +540,17 @@ export class GitHubEmulator {
           handle: ({ grant, parameters: [owner, repo], query }) => {
             const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'read')
             const state = query.get('state') ?? 'open'
-            const labels = (query.get('labels') ?? '').split(',').filter((label) => label !== '')
+            // GitHub matches label names regardless of case.
+            const labels = (query.get('labels') ?? '')
+              .split(',')
+              .filter((label) => label !== '')
+              .map((label) => label.toLowerCase())
             const perPage = Math.min(Number(query.get('per_page') ?? 30), 100)
             const found = repository.issues
               .filter((issue) => state === 'all' || issue.state === state)
-              .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+              .filter((issue) =>
+                labels.every((label) => issue.labels.some((name) => name.toLowerCase() === label))
+              )
               .sort((a, b) =>
                 query.get('direction') === 'asc' ? a.number - b.number : b.number - a.number
               )
@@ -469,18 +563,35 @@ export class GitHubEmulator {
           handle: ({ grant, parameters: [owner, repo], body, schemas }) => {
             const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
             checkBody(schemas.requestBody, body)
-            const labels = ((body.labels as string[] | undefined) ?? []).map(String)
-            labels.forEach((label) => repository.labels.add(label))
+            // Without push access GitHub drops labels and assignees silently (FACTS.md).
+            const push = grant.push ?? true
+            const requestedLabels = push ? ((body.labels as string[] | undefined) ?? []) : []
+            const assignees = push ? ((body.assignees as string[] | undefined) ?? []) : []
+            for (const label of requestedLabels) checkLabelName(String(label))
+            const unassignable = assignees.find(
+              (login) => !repository.assignable.has(String(login).toLowerCase())
+            )
+            if (unassignable !== undefined) {
+              throw new HttpError(422, 'Validation Failed', {
+                errors: [
+                  { value: unassignable, resource: 'Issue', field: 'assignees', code: 'invalid' }
+                ]
+              })
+            }
+            const labels = requestedLabels.map((label) =>
+              this.ensureLabel(repository, String(label))
+            )
             const issue: EmulatedIssue = {
               number: repository.issues.length + 1,
+              author: authorOf(grant),
               title: String(body.title),
               body: String(body.body ?? ''),
               state: 'open',
               stateReason: null,
               labels,
-              assignees: ((body.assignees as string[] | undefined) ?? []).map(String),
+              assignees: assignees.map(String),
               comments: [],
-              createdAt: this.now().toISOString(),
+              createdAt: gitHubTime(this.now()),
               closedAt: null
             }
             repository.issues.push(issue)
@@ -498,13 +609,16 @@ export class GitHubEmulator {
             const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
             checkBody(schemas.requestBody, body)
             const name = String(body.name)
-            if (repository.labels.has(name)) {
+            checkLabelName(name)
+            if (repository.labels.has(name.toLowerCase())) {
               throw new HttpError(422, 'Validation Failed', {
                 errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }]
               })
             }
-            repository.labels.add(name)
-            return { status: 201, body: this.renderLabel(repository, name) }
+            return {
+              status: 201,
+              body: this.renderLabel(repository, this.ensureLabel(repository, name))
+            }
           }
         }
       }
@@ -522,7 +636,7 @@ export class GitHubEmulator {
               issue.state = body.state
               issue.stateReason =
                 body.state === 'closed' ? String(body.state_reason ?? 'completed') : 'reopened'
-              issue.closedAt = body.state === 'closed' ? this.now().toISOString() : null
+              issue.closedAt = body.state === 'closed' ? gitHubTime(this.now()) : null
             }
             if (typeof body.title === 'string') issue.title = body.title
             if (typeof body.body === 'string') issue.body = body.body
@@ -561,6 +675,14 @@ export class GitHubEmulator {
     const issue = repository.issues[Number(number) - 1]
     if (!issue) throw new HttpError(404, 'Not Found')
     return issue
+  }
+
+  /** The label as the repository spells it, created when it does not exist yet. */
+  private ensureLabel(repository: RepositoryState, name: string): string {
+    const existing = repository.labels.get(name.toLowerCase())
+    if (existing !== undefined) return existing
+    repository.labels.set(name.toLowerCase(), name)
+    return name
   }
 
   private getPublicKey(scope: ScopeState): Answer {
@@ -616,9 +738,14 @@ export class GitHubEmulator {
     if (Buffer.byteLength(value) > MAX_SECRET_BYTES)
       throw new HttpError(422, 'Secret value is too large (maximum 48 KB)')
     const existing = scope.secrets.get(name)
-    const now = this.now().toISOString()
+    const now = gitHubTime(this.now())
     scope.secrets.set(name, { value, createdAt: existing?.createdAt ?? now, updatedAt: now })
     return existing ? { status: 204 } : { status: 201, body: {} }
+  }
+
+  private deleteSecret(scope: ScopeState, name: string): Answer {
+    if (!scope.secrets.delete(name.toUpperCase())) throw new HttpError(404, 'Not Found')
+    return { status: 204 }
   }
 
   private renderIssue(repository: RepositoryState, issue: EmulatedIssue): Record<string, unknown> {
@@ -637,10 +764,10 @@ export class GitHubEmulator {
       state_reason: issue.stateReason,
       title: issue.title,
       body: issue.body,
-      user: user('rotation-bot'),
+      user: user(issue.author.login, issue.author.type),
       labels: issue.labels.map((name) => this.renderLabel(repository, name)),
       assignee: issue.assignees[0] === undefined ? null : user(issue.assignees[0]),
-      assignees: issue.assignees.map(user),
+      assignees: issue.assignees.map((login) => user(login)),
       milestone: null,
       locked: false,
       active_lock_reason: null,
@@ -648,7 +775,7 @@ export class GitHubEmulator {
       closed_at: issue.closedAt,
       created_at: issue.createdAt,
       updated_at: issue.closedAt ?? issue.createdAt,
-      author_association: 'NONE'
+      author_association: issue.author.association
     }
   }
 
@@ -677,7 +804,7 @@ export class GitHubEmulator {
   }
 
   private renderLabel(repository: RepositoryState, name: string): Record<string, unknown> {
-    const id = [...repository.labels].indexOf(name) + 1
+    const id = [...repository.labels.keys()].indexOf(name.toLowerCase()) + 1
     return {
       id,
       node_id: `LA_${id}`,
@@ -695,7 +822,7 @@ export class GitHubEmulator {
     index: number
   ): Record<string, unknown> {
     const id = repository.id * 100000 + issue.number * 100 + index
-    const now = this.now().toISOString()
+    const now = gitHubTime(this.now())
     return {
       id,
       node_id: `IC_${id}`,
@@ -766,7 +893,37 @@ function checkBody(
   if (problems.length > 0) throw new HttpError(422, `Invalid request.\n\n${problems.join('\n')}`)
 }
 
-function user(login: string): Record<string, unknown> {
+/** GitHub's timestamps: ISO 8601 in UTC with one-second resolution (no milliseconds). */
+export function gitHubTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`
+}
+
+/** GitHub answers a label name over 50 characters with 422. */
+function checkLabelName(name: string): void {
+  if (name.length > MAX_LABEL_LENGTH) {
+    throw new HttpError(422, 'Validation Failed', {
+      errors: [
+        {
+          resource: 'Label',
+          code: 'custom',
+          field: 'name',
+          message: `name is too long (maximum is ${MAX_LABEL_LENGTH} characters)`
+        }
+      ]
+    })
+  }
+}
+
+function authorOf(grant: TokenGrant): IssueAuthor {
+  const bot = grant.kind === 'app'
+  return {
+    login: grant.login ?? (bot ? 'github-actions[bot]' : 'octocat'),
+    type: bot ? 'Bot' : 'User',
+    association: grant.association ?? (bot ? 'NONE' : 'OWNER')
+  }
+}
+
+function user(login: string, type: 'User' | 'Bot' = 'User'): Record<string, unknown> {
   return {
     login,
     id: login.length,
@@ -784,7 +941,7 @@ function user(login: string): Record<string, unknown> {
     repos_url: '',
     events_url: '',
     received_events_url: '',
-    type: 'User',
+    type,
     site_admin: false
   }
 }

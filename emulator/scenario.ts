@@ -49,9 +49,14 @@ export async function runQueued(
   inputs: Record<string, string> = {}
 ): Promise<ActionRun> {
   const runId = nextRunId++
-  const queued = new Date().toISOString()
-  github.addRun(REPOSITORY, { id: runId, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
   const scope = { repository: REPOSITORY }
+  // GitHub's timestamps have one-second resolution and the action stops on a tie, so a run that
+  // is handed the key written in this very second is queued, as far as timestamps go, after it.
+  const written = Date.parse(
+    github.secret(scope, 'SECRET_KEY')?.updatedAt ?? '1970-01-01T00:00:00Z'
+  )
+  const queued = new Date(Math.max(Date.now(), written + 1000)).toISOString()
+  github.addRun(REPOSITORY, { id: runId, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
   return runAction({
     apiUrl: github.url,
     repository: REPOSITORY,

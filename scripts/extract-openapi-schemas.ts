@@ -12,15 +12,18 @@ export const OPERATIONS = [
   'GET /repos/{owner}/{repo}/actions/secrets/public-key',
   'GET /repos/{owner}/{repo}/actions/secrets/{secret_name}',
   'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
+  'DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}',
   'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
   'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
   'PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+  'DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
   'GET /repos/{owner}/{repo}/issues',
   'POST /repos/{owner}/{repo}/issues',
   'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-  'POST /repos/{owner}/{repo}/labels'
+  'POST /repos/{owner}/{repo}/labels',
+  'GET /repos/{owner}/{repo}/assignees/{assignee}'
 ]
 
 type Schema = Record<string, unknown>

@@ -44,6 +44,8 @@ const MAX_SECRET_BYTES = 48 * 1024
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const REPOSITORY = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/
 const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false }
+/** GitHub refuses a longer label name, and with it the whole issue. */
+const MAX_LABEL_LENGTH = 50
 
 /**
  * Parses every input and checks them together. All problems are reported at once, each naming the
@@ -98,6 +100,7 @@ export function readInputs(read: InputReader): Inputs {
       'Input "issue-token" is empty while "open-issue" is true: pass a token with "issues: write", or set open-issue: false'
     )
   }
+  const issueLabels = check(() => labelList(read), [])
   const closePreviousIssue = check(() => boolean(read, 'close-previous-issue'), true)
   const minAgeDays = check(() => wholeNumber(read, 'min-age-days', 0, MAX_MIN_AGE_DAYS), 0)
   const issueOnFailure = check(() => boolean(read, 'issue-on-failure'), true)
@@ -122,7 +125,7 @@ export function readInputs(read: InputReader): Inputs {
     dryRun,
     openIssue,
     issueToken,
-    issueLabels: list(read('issue-labels')),
+    issueLabels,
     issueAssignees: list(read('issue-assignees')),
     closePreviousIssue,
     minAgeDays,
@@ -235,6 +238,18 @@ function boolean(read: InputReader, name: string): boolean {
   const parsed = BOOLEANS[value.toLowerCase()]
   if (parsed === undefined) throw new Error(`Input "${name}" must be true or false, got "${value}"`)
   return parsed
+}
+
+function labelList(read: InputReader): string[] {
+  const labels = list(read('issue-labels'))
+  const long = labels.find((label) => label.length > MAX_LABEL_LENGTH)
+  if (long !== undefined) {
+    throw new Error(
+      `Input "issue-labels" holds a label of ${long.length} characters ("${long}"); GitHub allows at most ` +
+        `${MAX_LABEL_LENGTH} and would refuse the rotation issue: shorten it`
+    )
+  }
+  return labels
 }
 
 function list(value: string): string[] {

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { reportFailure } from './reporting/failure-issue.js'
 import { createGitHubRequest } from './github/github-client.js'
+import { explainGitHubError } from './github/github-errors.js'
 import { readInputs, type Inputs } from './inputs.js'
 import { IssuesApi } from './github/issues-api.js'
 import type { Log } from './log.js'
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
       trigger
     })
     setOutputs(report)
-    await core.summary.addRaw(renderSummary(report)).write()
+    await writeSummary(renderSummary(report))
     if (report.issueProblem && inputs.failOnIssueError) {
       core.setFailed(
         `The secrets were rotated, but fail-on-issue-error is true: ${report.issueProblem}`
@@ -50,8 +51,17 @@ export async function run(): Promise<void> {
       if (error instanceof Error) core.info(mappedStack(error))
       return
     }
-    await core.summary.addRaw(renderFailureSummary(error)).write()
+    await writeSummary(renderFailureSummary(error))
     if (inputs.issueOnFailure && !inputs.dryRun) await openFailureIssue(issues, error, trigger)
+  }
+}
+
+/** The job summary is a report, not the result: failing to write it must not hide the outcome. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${(error as Error).message}`)
   }
 }
 
@@ -64,7 +74,14 @@ async function openFailureIssue(
     const issue = await reportFailure(issues, failure, trigger, new Date().toISOString())
     core.info(`Reported the failure in issue #${issue.number}: ${issue.url}`)
   } catch (error) {
-    core.warning(`Could not report the failure in an issue either: ${(error as Error).message}`)
+    // The step has failed already with the rotation's own error; this must not replace it.
+    const explained = explainGitHubError(
+      error,
+      'open the failure issue',
+      failure.scope,
+      'issue-token'
+    ).message
+    core.warning(`Could not report the failure in an issue either: ${explained}`)
   }
 }
 

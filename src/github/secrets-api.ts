@@ -15,8 +15,8 @@ export interface SealedSecret {
   readonly keyId: string
 }
 
-/** GitHub answers 201 when a secret is created and 204 when it is updated. */
-export type WriteResult = 'created' | 'updated'
+/** GitHub answers 201 when a secret is created and 204 when it is updated or deleted. */
+export type WriteResult = 'created' | 'updated' | 'deleted'
 
 /** The Actions secrets endpoints of one scope kind or another, over one GitHub request function. */
 export class SecretsApi {
@@ -50,5 +50,18 @@ export class SecretsApi {
       key_id: sealed.keyId
     })
     return status === 201 ? 'created' : 'updated'
+  }
+
+  /** Deletes the secret; one that is gone already (a retry after a lost answer) counts as deleted. */
+  async delete(scope: SecretScope, name: string): Promise<WriteResult> {
+    try {
+      await this.request(`DELETE ${scope.secretsPath}/{secret_name}`, {
+        ...scope.parameters,
+        secret_name: name
+      })
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error
+    }
+    return 'deleted'
   }
 }

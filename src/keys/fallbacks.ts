@@ -56,8 +56,8 @@ export function formatKeyList(keys: readonly string[], format: FallbacksFormat):
 export interface FallbacksPlan {
   /** The keys the fallbacks secret will hold, newest first. */
   kept: string[]
-  /** How many keys that were valid before are no longer kept. */
-  dropped: number
+  /** The keys that were valid before and are no longer kept, newest first. */
+  dropped: string[]
 }
 
 /**
@@ -75,5 +75,5 @@ export function nextFallbacks(options: {
     (key, index, all) => key !== '' && key !== options.newKey && all.indexOf(key) === index
   )
   const kept = options.revokePrevious ? [] : candidates.slice(0, options.maxFallbacks)
-  return { kept, dropped: candidates.length - kept.length }
+  return { kept, dropped: candidates.slice(kept.length) }
 }

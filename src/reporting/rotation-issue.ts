@@ -41,6 +41,13 @@ export function renderRotationIssue(
       rotationIssueMarker(report.scope, report.secretName),
       `${report.secretName} was rotated at ${report.rotatedAt}. This issue holds fingerprints only, never a key.`,
       '',
+      ...(report.staleCheck.status === 'not checked'
+        ? [
+            '> [!WARNING]',
+            `> Staleness was not checked: ${report.staleCheck.detail}. If another rotation ran meanwhile, the previous key below may not be the one the app used.`,
+            ''
+          ]
+        : []),
       markdownTable(rows),
       '',
       '### What to do next',
@@ -52,10 +59,22 @@ export function renderRotationIssue(
   }
 }
 
-/** The comment that closes the previous rotation issue. */
+/**
+ * The comment that closes the previous rotation issue. It names the key the new rotation replaced
+ * by its fingerprint and claims nothing more: without the stale-key check, that key may not be
+ * the one this issue logged.
+ */
 export function renderSupersededComment(report: RotationReport): string {
+  const replaced =
+    report.previousKeyFingerprint === undefined
+      ? 'It was given no previous key.'
+      : `The key it replaced, \`${report.previousKeyFingerprint}\`, is ${previousKeyStatus(report)}.`
+  const unchecked =
+    report.staleCheck.status === 'not checked'
+      ? ` Staleness was not checked (${report.staleCheck.detail}): compare that fingerprint with the new key this issue logged.`
+      : ''
   return (
     `Superseded by the rotation of ${report.rotatedAt} (${report.trigger.runUrl}); its issue mentions this ` +
-    `one, see the timeline below. The key this issue logged is ${previousKeyStatus(report)}.`
+    `one, see the timeline below. ${replaced}${unchecked}`
   )
 }

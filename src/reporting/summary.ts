@@ -12,6 +12,14 @@ export function renderSummary(report: RotationReport): string {
   if (report.closedIssue) rows.push(['Closed issue', `#${report.closedIssue.number}`])
   const lines = [heading, '', markdownTable(rows)]
   if (report.dryRun) lines.push('', 'Nothing was written and no issue was opened.')
+  if (report.unverified && report.unverified.length > 0) {
+    lines.push(
+      '',
+      '### Not verified by this dry run',
+      '',
+      ...report.unverified.map((item) => `- ${item}`)
+    )
+  }
   if (report.issueProblem) {
     lines.push('', '> [!WARNING]', `> The secrets were rotated, but: ${report.issueProblem}`)
   }

@@ -15,6 +15,15 @@ export type Freshness =
 const DAY_MILLISECONDS = 24 * 60 * 60 * 1000
 
 /**
+ * A GitHub timestamp in whole seconds since the epoch. GitHub's timestamps have one-second
+ * resolution, so two events in the same second cannot be ordered: comparisons made with this
+ * treat a tie as "maybe after", which for the stale-key guard means stop.
+ */
+export function wholeSeconds(timestamp: string): number {
+  return Math.floor(Date.parse(timestamp) / 1000)
+}
+
+/**
  * Decides whether the key this run holds may be rotated. GitHub hands a run its secrets when the
  * run is queued (environment secrets when the job starts), so a key secret updated after that
  * means `current-key` is stale: rotating would push out the key the app really uses.
@@ -31,8 +40,9 @@ export function decideFreshness(options: {
   const { secretName, keyUpdatedAt, run } = options
   if (keyUpdatedAt === undefined) return { decision: 'rotate' }
   const updated = Date.parse(keyUpdatedAt)
-  if (run && updated > Date.parse(run.createdAt)) {
-    if (run.runAttempt > 1 && updated < Date.parse(run.runStartedAt)) {
+  // A tie (the same second) may be an update after the run was queued: the guard fails safe.
+  if (run && wholeSeconds(keyUpdatedAt) >= wholeSeconds(run.createdAt)) {
+    if (run.runAttempt > 1 && wholeSeconds(keyUpdatedAt) < wholeSeconds(run.runStartedAt)) {
       return {
         decision: 'skip',
         reason:
@@ -46,7 +56,8 @@ export function decideFreshness(options: {
       reason:
         `${secretName} changed at ${keyUpdatedAt}, after this run was queued at ${run.createdAt}, so the ` +
         'current-key this run was given is stale and rotating would drop the key in use. ' +
-        'Start a new run: it is given the new value. (A concurrency group on the workflow keeps rotations from overlapping.)'
+        'Start a new run: it is given the new value. (A concurrency group on the workflow keeps rotations from overlapping. ' +
+        "A change in the same second as the run counts as after it: GitHub's timestamps have one-second resolution.)"
     }
   }
   const ageDays = (options.now.getTime() - updated) / DAY_MILLISECONDS

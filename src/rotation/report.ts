@@ -14,8 +14,18 @@ export interface Trigger {
 
 export interface SecretWrite {
   readonly name: string
-  /** `planned` in a dry run. */
-  readonly result: WriteResult | 'planned'
+  /**
+   * `planned` in a dry run; `unknown` when GitHub's answer was lost and the secret's metadata
+   * could not tell whether the write was applied.
+   */
+  readonly result: WriteResult | 'planned' | 'unknown'
+}
+
+/** Whether the stale-key guard compared the key secret's time with this run's, and what it found. */
+export interface StaleCheck {
+  readonly status: 'passed' | 'not needed' | 'not checked'
+  /** The times compared, or why there was nothing to compare. */
+  readonly detail: string
 }
 
 /** What a rotation did (or, in a dry run, would do). Holds fingerprints only, never a key. */
@@ -33,8 +43,18 @@ export interface RotationReport {
   /** Undefined when there was no previous key. */
   readonly previousKeyFingerprint?: string
   readonly keptFallbackFingerprints: readonly string[]
-  readonly droppedFallbacks: number
+  /** The keys this run was given that are no longer accepted. */
+  readonly droppedFingerprints: readonly string[]
+  /**
+   * Secrets whose old content was dropped without this run seeing it (revoke-previous with an
+   * empty current-key or current-fallbacks): their keys cannot be counted.
+   */
+  readonly droppedUnseen: readonly string[]
   readonly revoked: boolean
+  /** What the stale-key guard found. */
+  readonly staleCheck: StaleCheck
+  /** In a dry run: what could not be checked without writing. */
+  readonly unverified?: readonly string[]
   readonly writes: readonly SecretWrite[]
   readonly trigger: Trigger
   readonly issue?: IssueRef
@@ -68,15 +88,29 @@ export function describeRotation(report: RotationReport): [string, string][] {
         : `\`${report.previousKeyFingerprint}\` (${previousKeyStatus(report)})`
     ],
     ['Kept fallbacks', kept.length === 0 ? 'none' : kept.map((entry) => `\`${entry}\``).join(', ')],
+    ['Dropped keys', describeDropped(report)],
     [
-      'Dropped keys',
-      report.droppedFallbacks === 0
-        ? 'none'
-        : `${plural(report.droppedFallbacks, 'old key')} no longer accepted`
+      'Stale-key check',
+      `${report.staleCheck.status === 'not checked' ? '**not checked**' : report.staleCheck.status}: ${report.staleCheck.detail}`
     ],
     ['Trigger', `\`${report.trigger.event}\` by @${report.trigger.actor}`],
     ['Run', report.trigger.runUrl]
   ]
+}
+
+/** The keys no longer accepted: each one this run was given, and what it dropped unseen. */
+function describeDropped(report: RotationReport): string {
+  const dropped = report.droppedFingerprints
+  const parts: string[] = []
+  if (dropped.length > 0) {
+    parts.push(
+      `${plural(dropped.length, 'old key')} no longer accepted: ${dropped.map((entry) => `\`${entry}\``).join(', ')}`
+    )
+  }
+  for (const name of report.droppedUnseen) {
+    parts.push(`whatever \`${name}\` held, which this run was not given`)
+  }
+  return parts.length === 0 ? 'none' : parts.join('; ')
 }
 
 /** What became of the key this rotation replaced. */
