@@ -237,4 +237,72 @@ describe('the bundled action', () => {
       oldFallback
     ])
   })
+
+  it('refuses an empty current-fallbacks while the fallbacks secret exists, and writes nothing', async () => {
+    const result = await run({ 'current-fallbacks': '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::Input "current-fallbacks" is empty but the SECRET_KEY_FALLBACKS secret exists .*revoke-previous: true/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it('reports a key write whose answer was lost as done, once its metadata shows it', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, loseAnswer: true })
+    const result = await run({})
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.rotated).toBe('true')
+    expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
+    expect(result.stdout).toMatch(/::warning::GitHub's answer to the SECRET_KEY write was lost/)
+    expect(github.issues(REPOSITORY)).toHaveLength(1)
+  })
+
+  it('says the fallbacks were emptied, not that the old key is a fallback, when revoking fails half-way', async () => {
+    github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, status: 422, message: 'Validation Failed' })
+    const result = await run({ 'revoke-previous': 'true', 'max-fallbacks': '0' })
+    expect(result.exitCode).toBe(1)
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')).toBeUndefined()
+    const [failureIssue] = github.issues(REPOSITORY)
+    expect(failureIssue.body).toMatch(
+      /SECRET_KEY_FALLBACKS was emptied .*SECRET_KEY was not written and still holds the old key/
+    )
+    expect(failureIssue.body).not.toMatch(/first fallback|the app is safe/)
+  })
+
+  it('stops before writing when an assignee cannot be assigned', async () => {
+    const result = await run({ 'issue-assignees': 'nobody' })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::Input "issue-assignees" names "nobody", who cannot be assigned/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it('lists in the log and the summary what a dry run could not verify', async () => {
+    const result = await run({ 'dry-run': 'true' })
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(
+      /::warning::Not verified by this dry run: that "token" may write secrets/
+    )
+    expect(result.summary).toMatch(
+      /### Not verified by this dry run\n\n- that "token" may write secrets: .*\n- that "issue-token" may open issues: the label "secret-rotation" does not exist yet/
+    )
+  })
+
+  it('catches a failure to open the failure issue, and keeps the rotation error', async () => {
+    rejectFallbacksWrite()
+    github.fail({
+      method: 'POST',
+      path: /\/issues$/,
+      status: 403,
+      message: 'Resource not accessible by integration'
+    })
+    const result = await run({})
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(/::error::Could not write SECRET_KEY_FALLBACKS /)
+    expect(result.stdout).toMatch(
+      /::warning::Could not report the failure in an issue either: Could not open the failure issue .*HTTP 403/
+    )
+  })
 })

@@ -166,4 +166,121 @@ describe('the GitHub API emulator', () => {
     github.fail({ method: 'GET', path: /public-key$/, drop: true, times: 1 })
     await expect(call('GET', `${secrets}/public-key`, ROTATION_TOKEN)).rejects.toThrow()
   })
+
+  it('stamps times with one-second resolution, as GitHub does', async () => {
+    github.setSecret(
+      { repository: REPOSITORY },
+      'SECRET_KEY',
+      'x',
+      new Date('2026-06-30T11:00:00.987Z')
+    )
+    expect((await call('GET', `${secrets}/SECRET_KEY`, ROTATION_TOKEN)).body.updated_at).toBe(
+      '2026-06-30T11:00:00Z'
+    )
+    const created = await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, {
+      title: 'T'
+    })
+    expect(created.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  })
+
+  it('refuses a label over 50 characters, on its own or with an issue', async () => {
+    const long = 'l'.repeat(51)
+    const label = await call('POST', `/repos/${REPOSITORY}/labels`, WORKFLOW_TOKEN, { name: long })
+    expect(label).toMatchObject({
+      status: 422,
+      body: { errors: [{ field: 'name', message: 'name is too long (maximum is 50 characters)' }] }
+    })
+    const issue = await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, {
+      title: 'T',
+      labels: [long]
+    })
+    expect(issue.status).toBe(422)
+    expect(github.issues(REPOSITORY)).toEqual([])
+    expect(
+      (await call('POST', `/repos/${REPOSITORY}/labels`, WORKFLOW_TOKEN, { name: 'l'.repeat(50) }))
+        .status
+    ).toBe(201)
+  })
+
+  it('answers whether a user can be assigned, and refuses an issue for one who cannot', async () => {
+    github.addAssignable(REPOSITORY, 'Alice')
+    expect((await call('GET', `/repos/${REPOSITORY}/assignees/alice`, WORKFLOW_TOKEN)).status).toBe(
+      204
+    )
+    expect((await call('GET', `/repos/${REPOSITORY}/assignees/bob`, WORKFLOW_TOKEN)).status).toBe(
+      404
+    )
+    const refused = await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, {
+      title: 'T',
+      assignees: ['alice', 'bob']
+    })
+    expect(refused).toMatchObject({
+      status: 422,
+      body: { errors: [{ field: 'assignees', code: 'invalid', value: 'bob' }] }
+    })
+  })
+
+  it('matches label filters and existing labels regardless of case', async () => {
+    await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, {
+      title: 'T',
+      labels: ['Secret-Rotation']
+    })
+    const found = await call(
+      'GET',
+      `/repos/${REPOSITORY}/issues?labels=secret-rotation`,
+      WORKFLOW_TOKEN
+    )
+    expect((found.body as unknown as unknown[]).length).toBe(1)
+    expect(
+      await call('POST', `/repos/${REPOSITORY}/labels`, WORKFLOW_TOKEN, { name: 'SECRET-ROTATION' })
+    ).toMatchObject({ status: 422, body: { errors: [{ code: 'already_exists' }] } })
+    expect(github.labels(REPOSITORY)).toEqual(['Secret-Rotation'])
+  })
+
+  it('drops the labels and assignees of an issue opened without push access, and names its author', async () => {
+    github.addAssignable(REPOSITORY, 'alice')
+    github.addToken('outsider', {
+      kind: 'pat',
+      issues: 'write',
+      push: false,
+      login: 'mallory',
+      association: 'NONE'
+    })
+    const created = await call('POST', `/repos/${REPOSITORY}/issues`, 'outsider', {
+      title: 'T',
+      labels: ['secret-rotation'],
+      assignees: ['alice']
+    })
+    expect(created).toMatchObject({
+      status: 201,
+      body: {
+        labels: [],
+        assignees: [],
+        user: { login: 'mallory', type: 'User' },
+        author_association: 'NONE'
+      }
+    })
+    const bot = await call('POST', `/repos/${REPOSITORY}/issues`, WORKFLOW_TOKEN, { title: 'T' })
+    expect(bot.body.user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' })
+  })
+
+  it('applies a write and then loses its answer', async () => {
+    const { keyId: key_id, key } = github.publicKey({ repository: REPOSITORY })
+    github.fail({ method: 'PUT', path: /\/LOST$/, loseAnswer: true, times: 1 })
+    await expect(
+      call('PUT', `${secrets}/LOST`, ROTATION_TOKEN, {
+        encrypted_value: await sealSecret('applied', key),
+        key_id
+      })
+    ).rejects.toThrow()
+    expect(github.secret({ repository: REPOSITORY }, 'LOST')?.value).toBe('applied')
+    expect(github.requests.at(-1)).toMatchObject({ method: 'PUT', status: 201, answerLost: true })
+  })
+
+  it('deletes a secret, and answers 404 for one that does not exist', async () => {
+    github.setSecret({ repository: REPOSITORY }, 'GONE', 'x')
+    expect((await call('DELETE', `${secrets}/GONE`, ROTATION_TOKEN)).status).toBe(204)
+    expect(github.secret({ repository: REPOSITORY }, 'GONE')).toBeUndefined()
+    expect((await call('DELETE', `${secrets}/GONE`, ROTATION_TOKEN)).status).toBe(404)
+  })
 })

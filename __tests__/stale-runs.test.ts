@@ -72,6 +72,43 @@ describe('overlapping and stale runs', () => {
     )
   })
 
+  it('stops when the key changed in the same second the run was queued', async () => {
+    // GitHub's one-second timestamps cannot order the two: the guard must fail safe.
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000)
+    queueRun(second)
+    github.setSecret(repository, 'SECRET_KEY', oldKey, new Date(second.getTime() + 900))
+    const inputs = inputsWith({ 'current-key': oldKey })
+    await expect(rotate(inputs, servicesFor(github, inputs, undefined, thisRun))).rejects.toThrow(
+      /so the current-key this run was given is stale/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it('says in the issue that staleness was not checked, and the closing comment claims nothing more', async () => {
+    const first = inputsWith({ 'current-key': oldKey })
+    queueRun(new Date(Date.now() - 60_000))
+    await rotate(first, servicesFor(github, first, undefined, thisRun))
+    expect(github.issues(REPOSITORY)[0].body).toMatch(
+      /\| Stale-key check \| passed: SECRET_KEY last changed at \S+Z, before this run was queued at \S+Z \|/
+    )
+
+    github.addToken('no-actions', { kind: 'app', issues: 'write' })
+    const second = inputsWith({
+      'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+      'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '',
+      'issue-token': 'no-actions'
+    })
+    await rotate(second, servicesFor(github, second, undefined, thisRun))
+    const [previous, latest] = github.issues(REPOSITORY)
+    expect(latest.body).toMatch(
+      /> \[!WARNING\]\n> Staleness was not checked: this workflow run could not be read/
+    )
+    expect(latest.body).toMatch(/\| Stale-key check \| \*\*not checked\*\*: /)
+    expect(previous.state).toBe('closed')
+    expect(previous.comments[0]).toMatch(/Staleness was not checked .*compare that fingerprint/)
+    expect(previous.comments[0]).not.toMatch(/The key this issue logged/)
+  })
+
   it('goes on, with a warning, when the run cannot be read', async () => {
     github.addToken('no-actions', { kind: 'app', issues: 'write' })
     queueRun(new Date())
@@ -119,6 +156,22 @@ describe('decideFreshness', () => {
     expect(decideFreshness({ secretName: 'K', minAgeDays: 30, now })).toEqual({
       decision: 'rotate'
     })
+  })
+
+  it('treats an update in the same second as the run was queued as stale', () => {
+    const run = {
+      createdAt: '2026-06-30T11:00:00Z',
+      runStartedAt: '2026-06-30T11:00:00Z',
+      runAttempt: 1
+    }
+    const decision = decideFreshness({
+      secretName: 'K',
+      keyUpdatedAt: '2026-06-30T11:00:00Z',
+      run,
+      minAgeDays: 0,
+      now
+    })
+    expect(decision.decision).toBe('stop')
   })
 
   it.each([
