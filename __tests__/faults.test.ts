@@ -166,5 +166,6 @@ describe('faults on every request', () => {
     expect(
       outcomes.filter((outcome) => /PUT .* every time: failed safely/.test(outcome))
     ).toHaveLength(4)
-  })
+    // 44 rotations and their re-runs: a loaded machine needs more than the default 30 s.
+  }, 180_000)
 })

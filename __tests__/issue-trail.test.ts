@@ -66,10 +66,11 @@ describe('checks before anything is written', () => {
       method: 'POST',
       path: /\/labels$/,
       status: 422,
-      message: 'Validation Failed'
+      message: 'Validation Failed',
+      errors: [{ resource: 'Label', code: 'invalid', field: 'name' }]
     })
     await expect(rotation()).rejects.toThrow(
-      /Could not check that rotation issues can be opened .*HTTP 422/
+      /Could not check that rotation issues can be opened .*HTTP 422 \(Validation Failed: name invalid\)/
     )
     expect(secretWrites(github)).toEqual([])
   })

@@ -75,8 +75,11 @@ describe('a write whose answer was lost', () => {
   })
 
   it('says plainly when it cannot tell, and warns against rotating again before a redeploy', async () => {
-    // Written in this very second and no run to compare with: one-second timestamps cannot tell.
-    github.setSecret(repository, 'SECRET_KEY', oldKey, new Date())
+    // Written in the same second as the write and no run to compare with: one-second timestamps
+    // cannot tell. The emulated clock stands still so that both stamps fall in that second.
+    const second = new Date()
+    github.now = () => second
+    github.setSecret(repository, 'SECRET_KEY', oldKey, second)
     github.fail({ method: 'PUT', path: /\/SECRET_KEY$/, loseAnswer: true })
     const error = await rotation({}, {}).result.catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(RotationFailure)
@@ -88,6 +91,30 @@ describe('a write whose answer was lost', () => {
       /Whether GitHub applied the write is unknown.* Whether SECRET_KEY now holds the new key is unknown.*Do not start another rotation yet.*redeploy before any later rotation/
     )
     expect((error as Error).message).not.toMatch(/SECRET_KEY was not and still holds the old key/)
+  })
+})
+
+describe('a deletion whose answer was lost', () => {
+  it('learns from the metadata that the emptied fallbacks secret is gone, and goes on', async () => {
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', generateKey(50, 'hex'), daysAgo(30))
+    github.fail({ method: 'DELETE', path: /\/SECRET_KEY_FALLBACKS$/, loseAnswer: true })
+    const report = await rotation({ 'revoke-previous': 'true' }).result
+    expect(report.writes).toEqual([
+      { name: 'SECRET_KEY_FALLBACKS', result: 'deleted' },
+      { name: 'SECRET_KEY', result: 'updated' }
+    ])
+    expect(github.secret(repository, 'SECRET_KEY_FALLBACKS')).toBeUndefined()
+  })
+
+  it('says the fallbacks are as they were when the deletion did not happen', async () => {
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', generateKey(50, 'hex'), daysAgo(30))
+    github.fail({ method: 'DELETE', path: /\/SECRET_KEY_FALLBACKS$/, status: 503 })
+    const error = await rotation({ 'revoke-previous': 'true' }).result.catch(
+      (caught: unknown) => caught
+    )
+    expect((error as Error).message).toMatch(
+      /SECRET_KEY_FALLBACKS's metadata shows GitHub did not apply it\. Nothing was written/
+    )
   })
 })
 

@@ -55,6 +55,8 @@ export interface Fault {
   readonly loseAnswer?: boolean
   readonly headers?: Readonly<Record<string, string>>
   readonly message?: string
+  /** The `errors` list of a 422 answer, as GitHub sends it. */
+  readonly errors?: readonly Readonly<Record<string, string>>[]
   /** How many requests it catches; every one when undefined. */
   readonly times?: number
 }
@@ -311,6 +313,7 @@ export class GitHubEmulator {
         headers: fault.fault.headers,
         body: {
           message: fault.fault.message ?? (status >= 500 ? 'Server Error' : 'Injected fault'),
+          ...(fault.fault.errors ? { errors: fault.fault.errors } : {}),
           documentation_url: DOCS,
           status: String(status)
         }

@@ -76,7 +76,7 @@ export class IssuesApi {
         return await this.create(repository, issue)
       } catch (error) {
         if (!outcomeUnknown(error)) throw error
-        const created = await this.findCreated(repository, issue).catch(() => undefined)
+        const created = await this.findCreated(repository, issue)
         if (created) return created
         if (attempt === 2) throw error
       }
@@ -165,15 +165,20 @@ export class IssuesApi {
 
   /**
    * The issue a lost POST may have opened: the newest open issue with exactly this title and
-   * body. No label filter: GitHub drops the labels of a token without push access.
+   * body, or undefined when there is none or the search fails too. No label filter: GitHub
+   * drops the labels of a token without push access.
    */
   private async findCreated(
     repository: Repository,
     issue: NewIssue
   ): Promise<IssueRef | undefined> {
-    const found = (await this.listOpen(repository)).find(
-      (listed) => listed.title === issue.title && listed.body === issue.body
-    )
+    let listed: ListedIssue[]
+    try {
+      listed = await this.listOpen(repository)
+    } catch {
+      return undefined
+    }
+    const found = listed.find((entry) => entry.title === issue.title && entry.body === issue.body)
     return found && { number: found.number, url: found.html_url }
   }
 
