@@ -75,6 +75,14 @@ describe('checks before anything is written', () => {
     expect(secretWrites(github)).toEqual([])
   })
 
+  it('stops an issue token without push access, whose labels GitHub would drop', async () => {
+    github.addToken('outsider', { kind: 'pat', issues: 'write', push: false, login: 'mallory' })
+    await expect(rotation({ 'issue-token': 'outsider' })).rejects.toThrow(
+      /Could not check that rotation issues can be opened .*HTTP 403/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
   it('passes the label probe when the label exists in another case', async () => {
     await rotation({ 'issue-labels': 'Secret-Rotation' })
     expect((await rotation({ 'issue-labels': 'secret-rotation' })).issue?.number).toBe(2)

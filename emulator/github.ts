@@ -611,6 +611,10 @@ export class GitHubEmulator {
           handle: ({ grant, parameters: [owner, repo], body, schemas }) => {
             const repository = this.authorize(grant, `${owner}/${repo}`, 'issues', 'write')
             checkBody(schemas.requestBody, body)
+            // Creating a label takes write access to the repository, not only "Issues: write".
+            if (grant.push === false) {
+              throw new HttpError(403, 'Resource not accessible by personal access token')
+            }
             const name = String(body.name)
             checkLabelName(name)
             if (repository.labels.has(name.toLowerCase())) {

@@ -248,7 +248,12 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
 
   if (inputs.dryRun) {
     writes.push(...plan.steps.map(({ name }): SecretWrite => ({ name, result: 'planned' })))
-    const unverified = await checkWithoutWriting(inputs, scope, services, reads)
+    const unverified = await checkWithoutWriting(inputs, scope, services, reads).catch(
+      (error: unknown) => {
+        const doing = 'check that rotation issues can be opened (nothing was written)'
+        throw fail(explainGitHubError(error, doing, scope, 'issue-token').message, error)
+      }
+    )
     log.info('dry-run is true: nothing was written and no issue was opened')
     for (const item of unverified) log.warning(`Not verified by this dry run: ${item}`)
     return { ...report(), unverified }
@@ -395,20 +400,7 @@ async function checkWithoutWriting(
   if (!inputs.openIssue) return unverified
   const label = inputs.issueLabels[0]
   if (label !== undefined && reads.previousIssue) {
-    await services.issues.checkWriteAccess(scope.repository, label).catch((error: unknown) => {
-      throw new RotationFailure(
-        explainGitHubError(
-          error,
-          'check that rotation issues can be opened (nothing was written)',
-          scope,
-          'issue-token'
-        ).message,
-        scope,
-        [],
-        { secretName: inputs.secretName, fallbacksSecretName: inputs.fallbacksSecretName },
-        { cause: error }
-      )
-    })
+    await services.issues.checkWriteAccess(scope.repository, label)
   } else {
     unverified.push(
       label === undefined
