@@ -1,6 +1,12 @@
 import { gitHubMessageOf, statusOf } from './github-request.js'
 import type { SecretScope } from './scope.js'
 
+/** What GitHub answered to a failed request, for people: `GitHub answered HTTP 500 (Server Error)`. */
+export function describeAnswer(error: unknown): string {
+  const status = statusOf(error)
+  return `GitHub answered ${status === undefined ? 'nothing' : `HTTP ${status}`} (${gitHubMessageOf(error)})`
+}
+
 /** Which token a request used, so that the message names the input to fix. */
 export type TokenInput = 'token' | 'issue-token'
 
@@ -16,7 +22,7 @@ export function explainGitHubError(
   tokenInput: TokenInput
 ): Error {
   const status = statusOf(error)
-  const answer = `GitHub answered ${status === undefined ? 'nothing' : `HTTP ${status}`} (${gitHubMessageOf(error)})`
+  const answer = describeAnswer(error)
   const needs =
     tokenInput === 'token'
       ? `${scope.writePermissions} on ${scope.repository.owner}/${scope.repository.repo}`

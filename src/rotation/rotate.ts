@@ -1,7 +1,7 @@
 import { formatKeyList, nextFallbacks } from '../keys/fallbacks.js'
 import { fingerprint } from '../keys/fingerprint.js'
 import { decideFreshness, type RunTiming } from './freshness.js'
-import { explainGitHubError } from '../github/github-errors.js'
+import { describeAnswer, explainGitHubError } from '../github/github-errors.js'
 import { outcomeUnknown } from '../github/github-request.js'
 import { confirmWrite } from './confirm-write.js'
 import type { Inputs } from '../inputs.js'
@@ -274,18 +274,19 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
         })
         if (outcome === 'applied') {
           log.warning(
-            `GitHub's answer to the ${step.name} write was lost (${explained.replace(/^Could not [^:]*: /, '')}), ` +
-              "but the secret's metadata shows the write was applied: going on."
+            `GitHub's answer to the ${step.name} write was lost (${describeAnswer(error)}), but the ` +
+              "secret's metadata shows the write was applied: going on."
           )
           return appliedResult(step)
         }
-        if (outcome === 'unknown') writes.push({ name: step.name, result: 'unknown' })
+        if (outcome === 'not applied') {
+          throw fail(`${explained} ${step.name}'s metadata shows GitHub did not apply it.`, error)
+        }
+        // No advice to run again here: the state that follows says what to check first.
+        writes.push({ name: step.name, result: 'unknown' })
         throw fail(
-          `${explained} ${
-            outcome === 'unknown'
-              ? `Whether GitHub applied the write is unknown: ${step.name}'s metadata could not tell.`
-              : `${step.name}'s metadata shows GitHub did not apply it.`
-          }`,
+          `Could not confirm the ${step.name} write for the ${scope.label}: ${describeAnswer(error)}. ` +
+            `Whether GitHub applied the write is unknown: ${step.name}'s metadata could not tell.`,
           error
         )
       })
