@@ -4,12 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
-import { runAction, type ActionRun } from '../emulator/runner.js'
+import { ACTION_REF, ACTION_REPOSITORY, runAction, type ActionRun } from '../emulator/runner.js'
 import { maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
 import { parseKeyList } from '../src/keys/fallbacks.js'
 import { fingerprint } from '../src/keys/fingerprint.js'
 import { generateKey } from '../src/keys/key.js'
-import { BAD_INPUTS } from './bad-inputs.js'
+import { APP_PRIVATE_KEY, BAD_INPUTS } from './bad-inputs.js'
 import {
   daysAgo,
   runQueued,
@@ -94,7 +94,7 @@ describe('the bundled action', () => {
     expect(result.summary).toContain('## SECRET_KEY rotated')
     expect(result.summary).toContain(`| New key | \`${fingerprint(newKey)}\` |`)
     expect(github.issues(REPOSITORY)[0].title).toMatch(
-      /^Rotated SECRET_KEY of the repository octo-org\/django-app on \d{4}-\d\d-\d\d$/
+      /^Rotated SECRET_KEY of the repository octo-org\/django-app on \d{4}-\d\d-\d\d at \d\d:\d\d:\d\d UTC$/
     )
     expect(result.stdout).toMatch(
       /::group::Writing the secrets\nSECRET_KEY_FALLBACKS updated\nSECRET_KEY updated\n::endgroup::/
@@ -109,15 +109,24 @@ describe('the bundled action', () => {
     expect(leaks(result, keys)).toEqual([])
   })
 
-  it('refuses every bad input before any request, naming the input, and writes nothing', async () => {
-    for (const [name, value, message] of BAD_INPUTS) {
-      const result = await run({ [name]: value })
+  it('refuses every bad input at once, before any request, naming the input', async () => {
+    for (const [name, value, message, together] of BAD_INPUTS) {
+      const result = await run({ ...together, [name]: value })
       expect({ name, exitCode: result.exitCode }).toEqual({ name, exitCode: 1 })
-      expect(result.stdout).toMatch(/::error::Invalid input; nothing was written:/)
+      // One error and nothing after it: the run stops where the inputs are refused.
+      expect({ name, errors: result.stdout.match(/^::error::/gm) }).toEqual({
+        name,
+        errors: ['::error::']
+      })
+      expect(result.stdout).toMatch(/^::error::Invalid input; nothing was written:.*$/m)
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^::error::Invalid input/)
+      expect({ name, stderr: result.stderr }).toEqual({ name, stderr: '' })
+      expect(result.summary).toBe('')
       expect(result.stdout.replace(/%0A/g, '\n')).toMatch(message)
     }
     expect(github.requests).toEqual([])
-  }, 120_000)
+    expect(github.issues(REPOSITORY)).toEqual([])
+  }, 300_000)
 
   it('refuses bad input before any request and names the input', async () => {
     const result = await run({ 'max-fallbacks': 'many' })
@@ -175,6 +184,10 @@ describe('the bundled action', () => {
     }
     const [issue] = github.issues(REPOSITORY)
     expect(issue.title).toBe('SECRET_KEY rotation failed for the repository octo-org/django-app')
+    // The README of the action's own repository and ref, at the section that lists each message.
+    expect(issue.body).toContain(
+      `[When things go wrong](https://github.com/${ACTION_REPOSITORY}/blob/${ACTION_REF}/README.md#when-things-go-wrong)`
+    )
     expect(issue.body).toMatch(
       /Nothing was written: SECRET_KEY and SECRET_KEY_FALLBACKS are as they were, and the app is safe/
     )
@@ -212,6 +225,54 @@ describe('the bundled action', () => {
     )
   })
 
+  it('refuses whitespace around the current key, which no fallbacks format can keep', async () => {
+    const result = await run({ 'current-key': `${oldKey}\n` })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::Invalid input; nothing was written:%0A- Input "current-key" has whitespace before or after the key/
+    )
+    expect(github.requests).toEqual([])
+  })
+
+  it('refuses a GitHub App private key passed as a token, and publishes no part of it', async () => {
+    for (const name of ['token', 'issue-token']) {
+      const result = await run({ [name]: APP_PRIVATE_KEY })
+      expect(result.exitCode).toBe(1)
+      expect(result.stdout).toContain(
+        `::error::Invalid input; nothing was written:%0A- Input "${name}" holds a private key`
+      )
+      expect(result.stdout).toContain('actions/create-github-app-token')
+      const shown = result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n')
+      for (const line of APP_PRIVATE_KEY.split('\n').slice(1, -1)) {
+        expect(`${shown}${result.stderr}${result.summary}`).not.toContain(line)
+      }
+      expect(maskedValues(result.stdout)).toEqual(expect.arrayContaining([APP_PRIVATE_KEY]))
+    }
+    expect(github.requests).toEqual([])
+  })
+
+  it('scrubs every input secret that a message quotes from the error, the summary and the failure issue', async () => {
+    // A proxy or GitHub itself may quote what it was sent; whatever quotes a secret, it leaves as ***.
+    github.fail({
+      method: 'PUT',
+      path: /\/SECRET_KEY_FALLBACKS$/,
+      status: 422,
+      message: `Rejected ${oldKey} and ${oldFallback} sent with ${ROTATION_TOKEN} by ${WORKFLOW_TOKEN}`
+    })
+    const result = await run({})
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::Could not write SECRET_KEY_FALLBACKS .*Rejected \*\*\* and \*\*\* sent with \*\*\* by \*\*\*/
+    )
+    expect(result.summary).toMatch(/Rejected \*\*\* and \*\*\* sent with \*\*\* by \*\*\*/)
+    const [failureIssue] = github.issues(REPOSITORY)
+    expect(failureIssue.body).toMatch(/Rejected \*\*\* and \*\*\* sent with \*\*\* by \*\*\*/)
+    expect(leaks(result, [oldKey, oldFallback, ROTATION_TOKEN, WORKFLOW_TOKEN])).toEqual([])
+  })
+
   it('warns about a current key that fails security.W009, and replaces it', async () => {
     const weak = `django-insecure-${generateKey(50, 'hex')}`
     github.setSecret(repository, 'SECRET_KEY', weak, daysAgo(30))
@@ -225,9 +286,8 @@ describe('the bundled action', () => {
     )
   })
 
-  it('tolerates whitespace around values, as the runner trims inputs', async () => {
+  it('tolerates whitespace around the fallbacks list and other values, as the runner trims inputs', async () => {
     const result = await run({
-      'current-key': `  ${oldKey}\n`,
       'current-fallbacks': `\n ${oldFallback} \n`,
       'max-fallbacks': ' 2 '
     })

@@ -83,12 +83,16 @@ describe('reportFailure', () => {
       [],
       names
     )
-    const first = await reportFailure(issues, failure, trigger, '2026-11-01T04:17:00Z')
-    const second = await reportFailure(issues, failure, trigger, '2026-11-02T04:17:00Z')
+    const readme = 'https://github.com/octo-tools/rotate/blob/v1/README.md#when-things-go-wrong'
+    const first = await reportFailure(issues, failure, trigger, '2026-11-01T04:17:00Z', readme)
+    const second = await reportFailure(issues, failure, trigger, '2026-11-02T04:17:00Z', readme)
     expect(second).toEqual(first)
     const [issue] = github.issues(REPOSITORY)
     expect(issue.labels).toEqual(['secret-rotation-failure'])
     expect(issue.body).toMatch(/\*\*The SECRET_KEY rotation of 2026-11-01T04:17:00Z failed\*\*/)
+    expect(issue.body).toContain(
+      `the README's [When things go wrong](${readme}) lists each message`
+    )
     expect(issue.comments).toEqual([
       expect.stringMatching(/rotation of 2026-11-02T04:17:00Z failed/)
     ])

@@ -8,6 +8,7 @@ import {
 } from '../src/keys/fallbacks.js'
 import { generateKey } from '../src/keys/key.js'
 import { parserHazards } from '../src/keys/settings-parsers.js'
+import { inputsWith } from './helpers.js'
 
 const keys = [generateKey(50, 'django'), generateKey(50, 'urlsafe'), generateKey(50, 'hex')]
 
@@ -31,7 +32,9 @@ describe('key lists', () => {
 
   it('never repeats the text it could not read in its error', () => {
     const secret = generateKey(50, 'urlsafe')
-    expect(() => parseKeyList(`["${secret}"`)).toThrow('it starts with "[" but is not valid JSON')
+    expect(() => parseKeyList(`["${secret}"`)).toThrow(
+      'it looks like a JSON list (in brackets, or with double quotes) but is not valid JSON'
+    )
     try {
       parseKeyList(`["${secret}"`)
     } catch (error) {
@@ -44,6 +47,102 @@ describe('key lists', () => {
     expect(keys.every(isListableKey)).toBe(true)
     for (const bad of ['has space', 'has,comma', 'has"quote', 'back\\slash', 'naïve', '']) {
       expect(isListableKey(bad)).toBe(false)
+    }
+  })
+})
+
+describe('the fallbacks list the next run reads', () => {
+  /** Every printable ASCII character a key may hold: no space, comma, quote or backslash. */
+  const listable = [...Array(94)]
+    .map((_, index) => String.fromCharCode(0x21 + index))
+    .filter(isListableKey)
+    .join('')
+  const edgeKeys = [
+    `[${generateKey(50, 'urlsafe')}`,
+    `${generateKey(50, 'urlsafe')}]`,
+    `[${generateKey(50, 'django')}]`,
+    '[',
+    ']',
+    '[]',
+    '{}',
+    "'quoted'",
+    `#${generateKey(50, 'django')}`,
+    `$${generateKey(50, 'django')}`,
+    listable,
+    generateKey(1024, 'django')
+  ]
+  /** A list of up to five keys drawn from the edge keys and random keys of every listable character. */
+  const randomList = (): string[] =>
+    Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () =>
+      Math.random() < 0.5
+        ? edgeKeys[Math.floor(Math.random() * edgeKeys.length)]
+        : Array.from(
+            { length: 1 + Math.floor(Math.random() * 60) },
+            () => listable[Math.floor(Math.random() * listable.length)]
+          ).join('')
+    ).filter((key, index, all) => all.indexOf(key) === index)
+
+  it.each(FALLBACKS_FORMATS)(
+    'reads back, written as %s, every list the inputs accept to write, and refuses the rest before writing',
+    (format) => {
+      const lists = [
+        ...edgeKeys.map((key) => [key]),
+        edgeKeys,
+        ...Array.from({ length: 3000 }, randomList)
+      ]
+      let accepted = 0
+      for (const [currentKey, ...older] of lists) {
+        // The run before wrote the older keys; JSON carries every key, so any list can be given.
+        const given = {
+          'current-key': currentKey,
+          'current-fallbacks': formatKeyList(older, 'json'),
+          'fallbacks-format': format,
+          'max-fallbacks': '20'
+        }
+        let inputs: ReturnType<typeof inputsWith>
+        try {
+          inputs = inputsWith(given)
+        } catch (error) {
+          // Refused before anything is written: only a list this format cannot carry.
+          expect({ given, refused: (error as Error).message }).toEqual({
+            given,
+            refused: expect.stringMatching(
+              /would read back as a JSON list .*: set fallbacks-format: json/
+            )
+          })
+          expect(format).not.toBe('json')
+          continue
+        }
+        accepted++
+        const { kept } = nextFallbacks({ ...inputs, newKey: generateKey(50, 'urlsafe') })
+        const written = formatKeyList(kept, format)
+        // The next run is handed what this run wrote, exactly.
+        expect({
+          given,
+          read: inputsWith({
+            'current-fallbacks': written,
+            'fallbacks-format': format,
+            'max-fallbacks': '20'
+          }).currentFallbacks
+        }).toEqual({
+          given,
+          read: kept
+        })
+      }
+      expect(accepted).toBeGreaterThan(lists.length * 0.9)
+    }
+  )
+
+  it('reads a key that starts with "[" written as csv or lines back as that key', () => {
+    const key = `[${generateKey(50, 'urlsafe')}`
+    const other = generateKey(50, 'urlsafe')
+    expect(parseKeyList(formatKeyList([key, other], 'csv'))).toEqual([key, other])
+    expect(parseKeyList(formatKeyList([key], 'lines'))).toEqual([key])
+  })
+
+  it('takes a mistyped list for an error, never for keys', () => {
+    for (const mistyped of ['[1, 2]', "['a', 'b']", '[a, b]', '"a,b"']) {
+      expect(() => parseKeyList(mistyped)).toThrow(/JSON/)
     }
   })
 })

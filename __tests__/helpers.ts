@@ -35,7 +35,10 @@ const defaults = Object.fromEntries(
   ).map(([name, input]) => [name, input.default ?? ''])
 )
 
-/** Parses inputs exactly as the action does, with action.yml's defaults for the rest. */
+/**
+ * Parses inputs exactly as the action does, with action.yml's defaults for the rest: trimmed
+ * unless read with `trimWhitespace: false`, as `core.getInput` does.
+ */
 export function inputsWith(given: Record<string, string>): Inputs {
   const values: Record<string, string> = {
     ...defaults,
@@ -44,7 +47,10 @@ export function inputsWith(given: Record<string, string>): Inputs {
     token: ROTATION_TOKEN,
     ...given
   }
-  return readInputs((name) => (values[name] ?? '').trim())
+  return readInputs((name, options) => {
+    const value = values[name] ?? ''
+    return options?.trimWhitespace === false ? value : value.trim()
+  })
 }
 
 /** Octokit, as the action builds it, pointed at the emulator. */

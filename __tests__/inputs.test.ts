@@ -5,6 +5,13 @@ import { inputsWith, REPOSITORY, ROTATION_TOKEN } from './helpers.js'
 
 const key = generateKey(50, 'django')
 
+/** A value as a test's name shows it: long ones by their start and length. */
+function shown(value: string): string {
+  return value.length > 60
+    ? `${JSON.stringify(value.slice(0, 30))}… (${value.length} characters)`
+    : JSON.stringify(value)
+}
+
 describe('readInputs', () => {
   it("reads action.yml's defaults into a typed object", () => {
     expect(inputsWith({})).toEqual({
@@ -62,8 +69,13 @@ describe('readInputs', () => {
     expect(inputs.currentFallbacks).toHaveLength(1)
   })
 
-  it.each(BAD_INPUTS)('refuses %s = %j with a message that names it', (name, value, message) => {
-    expect(() => inputsWith({ [name]: value })).toThrow(message)
+  it.each(
+    BAD_INPUTS.map(
+      ([name, value, message, together = {}]) =>
+        [name, shown(value), value, message, together] as const
+    )
+  )('refuses %s = %s with a message that names it', (name, _shown, value, message, together) => {
+    expect(() => inputsWith({ ...together, [name]: value })).toThrow(message)
   })
 
   it('never repeats a key in its messages', () => {

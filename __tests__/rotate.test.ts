@@ -55,13 +55,30 @@ describe('a repository rotation', () => {
   })
 
   it('reads the public key once and sends independent reads together', async () => {
-    github.latencyMs = 30
+    // The emulator answers no read until the public key, the key's metadata and the previous-issue
+    // lookup have all arrived. A client that waited for one answer before sending the next read
+    // would get its first answer only when the hold gives up, after the others: the request log
+    // then shows an answer before an arrival, however loaded the machine is.
+    const firstRound = [/\/public-key$/, /\/secrets\/SECRET_KEY$/, /\/issues$/]
+    const arrived = new Set<RegExp>()
+    let allArrived: () => void = () => undefined
+    const hold = new Promise<void>((resolve) => (allArrived = resolve))
+    github.beforeAnswer = async ({ method, path }) => {
+      if (method !== 'GET') return
+      for (const read of firstRound) if (read.test(path)) arrived.add(read)
+      if (arrived.size === firstRound.length) allArrived()
+      await Promise.race([hold, new Promise((resolve) => setTimeout(resolve, 5_000).unref())])
+    }
     await rotate(inputsWith({ 'current-key': oldKey }), servicesFor(github, inputsWith({})))
+
     const reads = github.requests.filter((request) => request.method === 'GET')
     expect(reads.filter((request) => request.path.endsWith('/public-key'))).toHaveLength(1)
-    const lastStart = Math.max(...reads.map((request) => request.start))
-    const firstEnd = Math.min(...reads.map((request) => request.end))
-    expect(lastStart).toBeLessThan(firstEnd)
+    const together = reads.filter((request) => firstRound.some((read) => read.test(request.path)))
+    expect(together).toHaveLength(firstRound.length)
+    // Every one of them arrived before any of them was answered.
+    const lastArrival = Math.max(...together.map((request) => request.start))
+    const firstAnswer = Math.min(...together.map((request) => request.end))
+    expect(lastArrival).toBeLessThan(firstAnswer)
   })
 
   it('rolls the list: the oldest key falls off at max-fallbacks', async () => {
@@ -210,7 +227,8 @@ describe('the rotation issue', () => {
     expect(issue.assignees).toEqual(['alice', 'bob'])
     expect(issue.body).toContain(report.keyFingerprint)
     expect(issue.body).toContain(fingerprint(oldKey))
-    expect(issue.body).toContain('`schedule` by @octocat')
+    expect(issue.body).toContain('`schedule` by octocat')
+    expect(issue.body).not.toContain('@octocat')
     expect(issue.body).toContain('/actions/runs/4242')
     expect(issue.body).toMatch(/Redeploy/)
     for (const key of [oldKey, github.secret(repository, 'SECRET_KEY')?.value ?? '']) {

@@ -129,7 +129,7 @@ describe('min-age-days', () => {
     const report = await rotate(inputs, services)
     expect(report).toMatchObject({ rotated: false, writes: [] })
     expect(report.skipReason).toMatch(
-      /^SECRET_KEY was updated 10\.0 days ago \(\S+\); min-age-days is 30: not rotating yet\.$/
+      /^SECRET_KEY was updated 10 days and 0 hours ago \(\S+\); min-age-days is 30: not rotating yet\.$/
     )
     expect(secretWrites(github)).toEqual([])
     expect(github.issues(REPOSITORY)).toEqual([])
@@ -152,6 +152,38 @@ describe('min-age-days', () => {
 
 describe('decideFreshness', () => {
   const now = new Date('2026-06-30T12:00:00Z')
+  it('says how old a key one minute short of min-age-days is, rounded down, never "30.0 days"', () => {
+    const decision = decideFreshness({
+      secretName: 'K',
+      keyUpdatedAt: '2026-05-31T12:01:00Z',
+      minAgeDays: 30,
+      now
+    })
+    expect(decision).toEqual({
+      decision: 'skip',
+      reason:
+        'K was updated 29 days and 23 hours ago (2026-05-31T12:01:00Z); min-age-days is 30: not rotating yet.'
+    })
+  })
+
+  it('rotates with min-age-days 0 a key GitHub dates a moment after this machine’s clock', () => {
+    expect(
+      decideFreshness({ secretName: 'K', keyUpdatedAt: '2026-06-30T12:00:01Z', minAgeDays: 0, now })
+    ).toEqual({ decision: 'rotate' })
+  })
+
+  it('says 0 days of a key updated a moment after now, as clocks drift apart', () => {
+    const decision = decideFreshness({
+      secretName: 'K',
+      keyUpdatedAt: '2026-06-30T12:00:01Z',
+      minAgeDays: 1,
+      now
+    })
+    expect(decision).toMatchObject({
+      reason: expect.stringMatching(/updated 0 days and 0 hours ago/)
+    })
+  })
+
   it('rotates a key that does not exist yet', () => {
     expect(decideFreshness({ secretName: 'K', minAgeDays: 30, now })).toEqual({
       decision: 'rotate'

@@ -154,6 +154,11 @@ export class GitHubEmulator {
   readonly schemaViolations: string[] = []
   /** Added before every answer, to model the round trip to a real GitHub. */
   latencyMs = 0
+  /**
+   * Awaited before each answer, once the request has arrived: a test holds answers back with it
+   * to prove which requests a client sends without waiting for another's answer.
+   */
+  beforeAnswer?: (request: { readonly method: string; readonly path: string }) => Promise<void>
   now: () => Date = () => new Date()
 
   private readonly repositories = new Map<string, RepositoryState>()
@@ -288,6 +293,7 @@ export class GitHubEmulator {
     const url = new URL(request.url ?? '/', this.url)
     const raw = await readBody(request)
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
+    await this.beforeAnswer?.({ method, path: url.pathname })
 
     const fault = this.faults.find(
       ({ fault: f, left }) => left > 0 && f.method === method && f.path.test(url.pathname)

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** Where the emulated workflow takes the action from: `uses: octo-tools/rotate-django-secret-key@v1`. */
+export const ACTION_REPOSITORY = 'octo-tools/rotate-django-secret-key'
+export const ACTION_REF = 'v1'
 
 export interface RunOptions {
   readonly apiUrl: string
@@ -79,6 +82,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       GITHUB_WORKFLOW: 'Rotate SECRET_KEY',
       GITHUB_SHA: '0'.repeat(40),
       GITHUB_REF: 'refs/heads/main',
+      // The action's own repository and ref, as for a step with `uses: owner/name@ref`.
+      GITHUB_ACTION_REPOSITORY: ACTION_REPOSITORY,
+      GITHUB_ACTION_REF: ACTION_REF,
       GITHUB_OUTPUT: files.output,
       GITHUB_STEP_SUMMARY: files.summary
     }

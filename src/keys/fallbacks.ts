@@ -16,15 +16,25 @@ export function isListableKey(key: string): boolean {
 /**
  * Reads a key list written in any of the three formats, so that changing `fallbacks-format` takes
  * one rotation and no manual step. Never puts any part of the text into an error message.
+ *
+ * A JSON list is in brackets; a key never holds a double quote, so a csv or lines list never does.
+ * A text is read as JSON when it is in brackets or holds a double quote, so a list whose first key
+ * starts with "[" is read back as csv or lines unless its last key ends with "]" too (the inputs
+ * refuse to write such a list in csv or lines), and a mistyped list such as `[1, 2]` or
+ * `['a', 'b']` is refused, never taken for keys.
  */
 export function parseKeyList(text: string): string[] {
   const trimmed = text.trim()
   if (trimmed === '') return []
-  if (trimmed.startsWith('[')) return parseJsonKeyList(trimmed)
+  if (looksLikeJson(trimmed)) return parseJsonKeyList(trimmed)
   return trimmed
     .split(/[\r\n,]+/)
     .map((key) => key.trim())
     .filter((key) => key !== '')
+}
+
+function looksLikeJson(text: string): boolean {
+  return (text.startsWith('[') && text.endsWith(']')) || text.includes('"')
 }
 
 function parseJsonKeyList(text: string): string[] {
@@ -33,12 +43,16 @@ function parseJsonKeyList(text: string): string[] {
     parsed = JSON.parse(text)
   } catch {
     // JSON.parse quotes the text it failed on; that text holds keys, so its message is dropped.
-    throw new Error('it starts with "[" but is not valid JSON')
+    throw new Error(
+      'it looks like a JSON list (in brackets, or with double quotes) but is not valid JSON'
+    )
   }
   if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
     throw new Error('it is JSON but not an array of strings')
   }
-  return parsed.map((key) => key.trim()).filter((key) => key !== '')
+  // Entries are kept exactly: whitespace inside the quotes is part of the value json.loads gives
+  // Django, so an entry with whitespace is refused as a key rather than trimmed into another key.
+  return parsed.filter((key) => key !== '')
 }
 
 /** Writes a key list in the chosen format. An empty list is an empty value (`[]` in JSON). */

@@ -6,13 +6,14 @@ import {
   type RotationReport
 } from '../rotation/report.js'
 import type { SecretScope } from '../github/scope.js'
+import { markerValue, withoutMentions } from './markdown.js'
 
 /**
  * A hidden line that ties an issue to one scope and key secret, so that the next rotation finds
  * and closes exactly its predecessor and never another scope's.
  */
 export function rotationIssueMarker(scope: SecretScope, secretName: string): string {
-  return `<!-- rotate-django-secret-key scope=${scope.id} secret=${secretName} -->`
+  return `<!-- rotate-django-secret-key scope=${markerValue(scope.id)} secret=${secretName} -->`
 }
 
 /** The issue that logs a rotation: what changed, where, by whom, and what the team does next. */
@@ -20,7 +21,8 @@ export function renderRotationIssue(
   report: RotationReport,
   options: { labels: readonly string[]; assignees: readonly string[]; previous?: number }
 ): NewIssue {
-  const day = report.rotatedAt.slice(0, 10)
+  // Date and time to the second, so that two rotations on one day have titles of their own.
+  const when = `${report.rotatedAt.slice(0, 10)} at ${report.rotatedAt.slice(11, 19)} UTC`
   const rows = describeRotation(report)
   // Naming the previous issue puts a cross-reference into its timeline, which links the two
   // without waiting for this issue's number.
@@ -36,7 +38,7 @@ export function renderRotationIssue(
         '3. Code that signs with `SECRET_KEY` directly (many JWT libraries, direct `salted_hmac` calls) does not read fallbacks: its tokens made with the old key stop validating.'
       ]
   return {
-    title: `Rotated ${report.secretName} of the ${report.scope.label} on ${day}`,
+    title: withoutMentions(`Rotated ${report.secretName} of the ${report.scope.label} on ${when}`),
     body: [
       rotationIssueMarker(report.scope, report.secretName),
       `${report.secretName} was rotated at ${report.rotatedAt}. This issue holds fingerprints only, never a key.`,

@@ -1,9 +1,12 @@
 import { describeRotation, markdownTable, type RotationReport } from '../rotation/report.js'
 import { describeSecretsState, type RotationFailure } from '../rotation/rotation-failure.js'
+import { markdownText } from './markdown.js'
 
 /** The job summary: one table a reviewer reads at a glance, then anything that needs attention. */
 export function renderSummary(report: RotationReport): string {
-  if (report.skipReason) return `## ${report.secretName} not rotated\n\n${report.skipReason}\n`
+  if (report.skipReason) {
+    return `## ${report.secretName} not rotated\n\n${markdownText(report.skipReason)}\n`
+  }
   const heading = report.dryRun
     ? `## Dry run: ${report.secretName} would be rotated`
     : `## ${report.secretName} rotated`
@@ -21,7 +24,11 @@ export function renderSummary(report: RotationReport): string {
     )
   }
   if (report.issueProblem) {
-    lines.push('', '> [!WARNING]', `> The secrets were rotated, but: ${report.issueProblem}`)
+    lines.push(
+      '',
+      '> [!WARNING]',
+      `> The secrets were rotated, but: ${markdownText(report.issueProblem)}`
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -32,7 +39,7 @@ export function renderFailureSummary(failure: RotationFailure): string {
     `## ${failure.names.secretName} rotation failed`,
     '',
     '> [!CAUTION]',
-    `> ${failure.reason}`,
+    `> ${markdownText(failure.reason).replace(/\n/g, '\n> ')}`,
     '',
     describeSecretsState(failure.writes, failure.names),
     ''

@@ -1,3 +1,5 @@
+import { plural } from './report.js'
+
 /** When this workflow run was queued and started, from GET /repos/{owner}/{repo}/actions/runs/{run_id}. */
 export interface RunTiming {
   readonly createdAt: string
@@ -12,7 +14,8 @@ export type Freshness =
   /** A conflict someone must look at: the step fails, nothing is written. */
   | { readonly decision: 'stop'; readonly reason: string }
 
-const DAY_MILLISECONDS = 24 * 60 * 60 * 1000
+const HOUR_MILLISECONDS = 60 * 60 * 1000
+const DAY_MILLISECONDS = 24 * HOUR_MILLISECONDS
 
 /**
  * A GitHub timestamp in whole seconds since the epoch. GitHub's timestamps have one-second
@@ -60,12 +63,26 @@ export function decideFreshness(options: {
         "A change in the same second as the run counts as after it: GitHub's timestamps have one-second resolution.)"
     }
   }
-  const ageDays = (options.now.getTime() - updated) / DAY_MILLISECONDS
-  if (ageDays < options.minAgeDays) {
+  const age = options.now.getTime() - updated
+  // With min-age-days 0 nothing is too young, not even a key GitHub's clock dates a moment after
+  // this machine's.
+  if (options.minAgeDays > 0 && age < options.minAgeDays * DAY_MILLISECONDS) {
     return {
       decision: 'skip',
-      reason: `${secretName} was updated ${ageDays.toFixed(1)} days ago (${keyUpdatedAt}); min-age-days is ${options.minAgeDays}: not rotating yet.`
+      reason: `${secretName} was updated ${describeAge(age)} ago (${keyUpdatedAt}); min-age-days is ${options.minAgeDays}: not rotating yet.`
     }
   }
   return { decision: 'rotate' }
+}
+
+/**
+ * Whole days and hours, rounded down: a key 29.96 days old is "29 days and 23 hours" old, never
+ * "30.0 days" next to a min-age-days of 30.
+ */
+function describeAge(milliseconds: number): string {
+  // A secret updated after `now` (clocks a little apart) is 0 days old, not -1 day and 23 hours.
+  const age = Math.max(0, milliseconds)
+  const days = Math.floor(age / DAY_MILLISECONDS)
+  const hours = Math.floor((age % DAY_MILLISECONDS) / HOUR_MILLISECONDS)
+  return `${plural(days, 'day')} and ${plural(hours, 'hour')}`
 }

@@ -2,6 +2,7 @@ import type { FallbacksFormat } from '../keys/fallbacks.js'
 import type { IssueRef } from '../github/issues-api.js'
 import type { Repository, SecretScope } from '../github/scope.js'
 import type { WriteResult } from '../github/secrets-api.js'
+import { markdownText } from '../reporting/markdown.js'
 
 /** Who and what started the run, for the record. */
 export interface Trigger {
@@ -74,26 +75,27 @@ export function describeRotation(report: RotationReport): [string, string][] {
   }
   const kept = report.keptFallbackFingerprints
   return [
-    ['Scope', report.scope.label],
+    ['Scope', markdownText(report.scope.label)],
     ['Key secret', written(report.secretName)],
     [
       'Fallbacks secret',
       `${written(report.fallbacksSecretName)}, ${report.fallbacksFormat}, ${plural(kept.length, 'key')}`
     ],
-    ['New key', `\`${report.keyFingerprint}\``],
+    ['New key', shownFingerprint(report.keyFingerprint)],
     [
       'Previous key',
       report.previousKeyFingerprint === undefined
         ? 'none'
-        : `\`${report.previousKeyFingerprint}\` (${previousKeyStatus(report)})`
+        : `${shownFingerprint(report.previousKeyFingerprint)} (${previousKeyStatus(report)})`
     ],
-    ['Kept fallbacks', kept.length === 0 ? 'none' : kept.map((entry) => `\`${entry}\``).join(', ')],
+    ['Kept fallbacks', kept.length === 0 ? 'none' : kept.map(shownFingerprint).join(', ')],
     ['Dropped keys', describeDropped(report)],
     [
       'Stale-key check',
       `${report.staleCheck.status === 'not checked' ? '**not checked**' : report.staleCheck.status}: ${report.staleCheck.detail}`
     ],
-    ['Trigger', `\`${report.trigger.event}\` by @${report.trigger.actor}`],
+    // The actor by name, never as an @mention: a monthly rotation would ping them every month.
+    ['Trigger', `\`${report.trigger.event}\` by ${markdownText(report.trigger.actor)}`],
     ['Run', report.trigger.runUrl]
   ]
 }
@@ -104,13 +106,18 @@ function describeDropped(report: RotationReport): string {
   const parts: string[] = []
   if (dropped.length > 0) {
     parts.push(
-      `${plural(dropped.length, 'old key')} no longer accepted: ${dropped.map((entry) => `\`${entry}\``).join(', ')}`
+      `${plural(dropped.length, 'old key')} no longer accepted: ${dropped.map(shownFingerprint).join(', ')}`
     )
   }
   for (const name of report.droppedUnseen) {
     parts.push(`whatever \`${name}\` held, which this run was not given`)
   }
   return parts.length === 0 ? 'none' : parts.join('; ')
+}
+
+/** A fingerprint as code; the sentence that stands for a withheld one as plain text. */
+function shownFingerprint(fingerprint: string): string {
+  return fingerprint.startsWith('sha256:') ? `\`${fingerprint}\`` : fingerprint
 }
 
 /** What became of the key this rotation replaced. */

@@ -1,5 +1,5 @@
 import { formatKeyList, nextFallbacks } from '../keys/fallbacks.js'
-import { fingerprint } from '../keys/fingerprint.js'
+import { fingerprint, publishedFingerprint } from '../keys/fingerprint.js'
 import { decideFreshness, type RunTiming } from './freshness.js'
 import { describeAnswer, explainGitHubError } from '../github/github-errors.js'
 import { outcomeUnknown } from '../github/github-request.js'
@@ -163,8 +163,8 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
       rotated: false,
       skipReason: freshness.reason,
       rotatedAt: now().toISOString(),
-      keyFingerprint: inputs.currentKey === '' ? '' : fingerprint(inputs.currentKey),
-      keptFallbackFingerprints: inputs.currentFallbacks.map(fingerprint),
+      keyFingerprint: inputs.currentKey === '' ? '' : publishedFingerprint(inputs.currentKey),
+      keptFallbackFingerprints: inputs.currentFallbacks.map(publishedFingerprint),
       droppedFingerprints: [],
       droppedUnseen: [],
       revoked: false,
@@ -237,9 +237,10 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     rotated: !inputs.dryRun,
     rotatedAt: now().toISOString(),
     keyFingerprint: plan.keyFingerprint,
-    previousKeyFingerprint: inputs.currentKey === '' ? undefined : fingerprint(inputs.currentKey),
-    keptFallbackFingerprints: plan.fallbacks.kept.map(fingerprint),
-    droppedFingerprints: plan.fallbacks.dropped.map(fingerprint),
+    previousKeyFingerprint:
+      inputs.currentKey === '' ? undefined : publishedFingerprint(inputs.currentKey),
+    keptFallbackFingerprints: plan.fallbacks.kept.map(publishedFingerprint),
+    droppedFingerprints: plan.fallbacks.dropped.map(publishedFingerprint),
     droppedUnseen: plan.droppedUnseen,
     revoked: inputs.revokePrevious,
     staleCheck,

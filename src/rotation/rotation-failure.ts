@@ -24,6 +24,10 @@ export interface SecretsStateContext extends SecretNames {
 export class RotationFailure extends Error {
   /** What was written before the failure. */
   readonly writes: readonly SecretWrite[]
+  /**
+   * Copied field by field: a failure is rendered into issues and summaries, so it must not hold
+   * the inputs (tokens, keys) even when it is handed the whole inputs object.
+   */
   readonly names: SecretsStateContext
 
   constructor(
