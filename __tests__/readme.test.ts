@@ -1,14 +1,41 @@
 /** The README is the front door: what it shows must be what the project runs. */
 import { describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse } from 'yaml'
+import { minVersion, satisfies } from 'semver'
+import { parse, parseDocument } from 'yaml'
 import { ROOT } from '../emulator/runner.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, unknown>
   outputs: Record<string, unknown>
+  runs: { using: string }
+}
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string }
+}
+const lockfile = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { engines?: { node?: string } | string[] }>
+}
+
+/** The README's YAML examples, by the heading they stand under. */
+const yamlSnippets = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => {
+  const heading = [...readme.slice(0, match.index).matchAll(/^#+ (.*)$/gm)].at(-1)?.[1] ?? ''
+  return [heading, match[1]] as const
+})
+
+interface Step {
+  uses?: string
+  run?: string
+  with?: Record<string, unknown>
+}
+
+/** Every step of every job in a workflow, or of a snippet that is a job's steps. */
+function stepsOf(document: unknown): Step[] {
+  const jobs = (document as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs ?? {}
+  return Object.values(jobs).flatMap((job) => job.steps ?? [])
 }
 const readers = join(ROOT, '__tests__', 'django', 'readers')
 
@@ -24,5 +51,62 @@ describe('README', () => {
     for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
       expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'))
     }
+  })
+
+  it.each(yamlSnippets)(
+    'shows YAML under "%s" that parses exactly as written',
+    (_heading, text) => {
+      const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+      expect(document.errors.map(String)).toEqual([])
+      expect(document.warnings.map(String)).toEqual([])
+    }
+  )
+
+  it.each(yamlSnippets)(
+    'shows steps under "%s" that bash and the action accept as copied',
+    (_heading, text) => {
+      for (const step of stepsOf(parse(text))) {
+        if (step.run !== undefined) {
+          // A " #" in a plain YAML value starts a comment and cuts the command; bash then finds an
+          // unmatched quote. Expressions are replaced as the runner would, by a plain word.
+          const script = step.run.replace(/\$\{\{[^}]*\}\}/g, 'value')
+          const bash = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' })
+          expect({ script, stderr: bash.stderr, status: bash.status }).toEqual({
+            script,
+            stderr: '',
+            status: 0
+          })
+        }
+        if (step.uses?.includes('/rotate-django-secret-key@')) {
+          for (const input of Object.keys(step.with ?? {}))
+            expect(Object.keys(action.inputs)).toContain(input)
+        }
+      }
+    }
+  )
+
+  it('has YAML examples to check', () => {
+    expect(yamlSnippets.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('the Node.js version', () => {
+  const lowest = minVersion(packageJson.engines.node)?.version ?? ''
+
+  it('that package.json names runs every installed package, so npm ci does not warn', () => {
+    const refusing = Object.entries(lockfile.packages).flatMap(([name, entry]) => {
+      const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node
+      return range === undefined || name === '' || satisfies(lowest, range)
+        ? []
+        : [`${name} (${range})`]
+    })
+    expect(refusing).toEqual([])
+  })
+
+  it("is the one the README's development section names, and action.yml's runtime meets it", () => {
+    const development = readme.slice(readme.indexOf('## Development'))
+    expect(development).toContain(`Node.js ${lowest.replace(/\.0$/, '')} or later`)
+    const runtime = /^node(\d+)$/.exec(action.runs.using)?.[1]
+    expect(satisfies(`${runtime}.0.0`, packageJson.engines.node)).toBe(true)
   })
 })
