@@ -8,7 +8,7 @@ import { inspect } from 'node:util'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { fingerprint, WITHHELD_FINGERPRINT } from '../src/keys/fingerprint.js'
 import { generateKey } from '../src/keys/key.js'
-import { renderSummary } from '../src/reporting/summary.js'
+import { renderFailureSummary, renderSummary } from '../src/reporting/summary.js'
 import { rotate } from '../src/rotation/rotate.js'
 import { RotationFailure } from '../src/rotation/rotation-failure.js'
 import {
@@ -94,7 +94,8 @@ describe('names rendered into issues', () => {
     for (const name of ['Production', 'production']) {
       const inputs = inputsWith({
         environment: name,
-        'current-key': github.secret(production, 'SECRET_KEY')?.value ?? ''
+        'current-key': github.secret(production, 'SECRET_KEY')?.value ?? '',
+        'current-fallbacks': github.secret(production, 'SECRET_KEY_FALLBACKS')?.value ?? ''
       })
       await rotate(inputs, servicesFor(github, inputs))
     }
@@ -107,7 +108,8 @@ describe('names rendered into issues', () => {
   it('gives two rotations on one day titles of their own', async () => {
     for (const time of ['04:17:00', '16:17:00']) {
       const inputs = inputsWith({
-        'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? ''
+        'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+        'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? ''
       })
       const services = {
         ...servicesFor(github, inputs),
@@ -124,6 +126,26 @@ describe('names rendered into issues', () => {
 })
 
 describe('a failed rotation', () => {
+  it('quotes the reason in the job summary as plain text, mentioning nobody', async () => {
+    github.addEnvironment(REPOSITORY, 'qa')
+    github.fail({
+      method: 'GET',
+      path: /\/public-key$/,
+      status: 403,
+      message: 'Ask @octo-org/security | <img src=x> [here](https://example.com)'
+    })
+    const inputs = inputsWith({ environment: 'qa' })
+    const failure = (await rotate(inputs, servicesFor(github, inputs)).catch(
+      (error: unknown) => error
+    )) as RotationFailure
+    const summary = renderFailureSummary(failure)
+    expect(summary).toMatch(/^## SECRET_KEY rotation failed\n\n> \[!CAUTION\]\n> Could not read/)
+    expect(summary).not.toMatch(MENTION)
+    expect(summary).toContain(
+      'Ask @\u200docto-org/security \\| \\<img src=x\\> \\[here\\](https://example.com)'
+    )
+  })
+
   it('carries the secrets’ names, never the inputs’ tokens or keys', async () => {
     github.fail({ method: 'GET', path: /\/public-key$/, status: 404 })
     const fallback = generateKey(50, 'urlsafe')
