@@ -125,6 +125,38 @@ describe('names rendered into issues', () => {
   })
 })
 
+describe('the job summary', () => {
+  it('shows a skip reason, what a dry run could not verify, and an issue problem as plain text', async () => {
+    const fallbacks = generateKey(50, 'urlsafe')
+    github.setSecret(repository, 'SECRET_KEY_FALLBACKS', fallbacks)
+    const given = { 'current-key': oldKey, 'current-fallbacks': fallbacks }
+
+    const young = inputsWith({ ...given, 'min-age-days': '30' })
+    const skipped = renderSummary(await rotate(young, servicesFor(github, young)))
+    expect(skipped).toMatch(
+      /^## SECRET_KEY not rotated\n\nSECRET_KEY was updated 0 days and 0 hours ago/
+    )
+
+    const dryRun = inputsWith({ ...given, 'dry-run': 'true' })
+    const planned = await rotate(dryRun, servicesFor(github, dryRun))
+    expect(renderSummary(planned)).toContain('## Dry run: SECRET_KEY would be rotated')
+    expect(
+      renderSummary({ ...planned, unverified: ['that @octo-org | can <b>merge</b>'] })
+    ).toContain(
+      '### Not verified by this dry run\n\n- that @\u200docto-org \\| can \\<b\\>merge\\</b\\>'
+    )
+
+    github.fail({ method: 'POST', path: /\/issues$/, status: 422, message: 'No @octo-org | <i>' })
+    const inputs = inputsWith(given)
+    const rotated = renderSummary(await rotate(inputs, servicesFor(github, inputs)))
+    expect(rotated).toMatch(
+      /> \[!WARNING\]\n> The secrets were rotated, but: Could not open the rotation issue/
+    )
+    expect(rotated).not.toMatch(MENTION)
+    expect(rotated).toContain('No @\u200docto-org \\| \\<i\\>')
+  })
+})
+
 describe('a failed rotation', () => {
   it('quotes the reason in the job summary as plain text, mentioning nobody', async () => {
     github.addEnvironment(REPOSITORY, 'qa')

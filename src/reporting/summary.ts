@@ -20,7 +20,7 @@ export function renderSummary(report: RotationReport): string {
       '',
       '### Not verified by this dry run',
       '',
-      ...report.unverified.map((item) => `- ${item}`)
+      ...report.unverified.map((item) => `- ${markdownText(item)}`)
     )
   }
   if (report.issueProblem) {
