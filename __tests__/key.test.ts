@@ -1,5 +1,25 @@
 import { describe, expect, it } from '@jest/globals'
-import { djangoKeyProblems, generateKey, KEY_ALPHABETS, type KeyAlphabet } from '../src/keys/key.js'
+import {
+  djangoKeyProblems,
+  generateKey,
+  KEY_ALPHABETS,
+  type KeyAlphabet,
+  type RandomIndex
+} from '../src/keys/key.js'
+
+/**
+ * A random source that answers `forced` first and then counts up through the alphabet, and
+ * records the bound of every draw: it makes a rare draw certain.
+ */
+function forcedSource(forced: readonly number[] = []): RandomIndex & { bounds: number[] } {
+  const bounds: number[] = []
+  const source = (below: number): number => {
+    const draw = bounds.length
+    bounds.push(below)
+    return draw < forced.length ? forced[draw] : (draw - forced.length) % below
+  }
+  return Object.assign(source, { bounds })
+}
 
 describe('generateKey', () => {
   it.each(Object.keys(KEY_ALPHABETS) as KeyAlphabet[])(
@@ -15,6 +35,49 @@ describe('generateKey', () => {
       }
     }
   )
+
+  it.each([
+    ['urlsafe', 64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'],
+    ['hex', 50, '0123456789abcdef'.repeat(4).slice(0, 50)],
+    ['django', 50, 'abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)']
+  ] as const)(
+    'draws the %s alphabet exactly: every character it documents and no other',
+    (alphabet, length, expected) => {
+      expect(generateKey(length, alphabet, forcedSource())).toBe(expected)
+    }
+  )
+
+  it('asks the random source for one index below the alphabet size per character', () => {
+    for (const alphabet of Object.keys(KEY_ALPHABETS) as KeyAlphabet[]) {
+      const source = forcedSource()
+      generateKey(60, alphabet, source)
+      expect(source.bounds).toEqual(Array(60).fill(KEY_ALPHABETS[alphabet].length))
+    }
+  })
+
+  it('draws again a key that would start with "$", which django-environ reads as a reference', () => {
+    const dollar = KEY_ALPHABETS.django.indexOf('$')
+    const source = forcedSource([dollar, ...Array.from({ length: 49 }, (_, index) => index)])
+    const key = generateKey(50, 'django', source)
+    expect(key).toBe(KEY_ALPHABETS.django)
+    expect(source.bounds).toHaveLength(100)
+  })
+
+  it.each([
+    ['fewer than 5 distinct characters', Array(50).fill(0)],
+    [
+      'the "django-insecure-" prefix',
+      [...'django-insecure-'.padEnd(50, 'x')].map((character) =>
+        KEY_ALPHABETS.django.indexOf(character)
+      )
+    ]
+  ])('draws again a key Django would warn about: %s (security.W009)', (_case, forced) => {
+    const source = forcedSource(forced)
+    const key = generateKey(50, 'django', source)
+    expect(djangoKeyProblems(key)).toEqual([])
+    expect(key).toBe(KEY_ALPHABETS.django)
+    expect(source.bounds).toHaveLength(100)
+  })
 
   it('uses exactly the alphabet of Django get_random_secret_key for "django"', () => {
     expect(KEY_ALPHABETS.django).toBe('abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)')

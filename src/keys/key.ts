@@ -19,14 +19,24 @@ const INSECURE_PREFIX = 'django-insecure-'
 const MIN_DISTINCT_CHARACTERS = 5
 
 /**
- * Draws a key from the operating system's CSPRNG. `randomInt` rejects out-of-range draws instead
- * of reducing them modulo the alphabet size, so every character is equally likely.
+ * Draws a whole number from 0 up to, not including, `below`, each value equally likely. Tests pass
+ * their own to force a draw that is rare by chance (a key starting with "$", a weak key).
  */
-export function generateKey(length: number, alphabet: KeyAlphabet): string {
+export type RandomIndex = (below: number) => number
+
+/**
+ * Draws a key, by default from the operating system's CSPRNG. `randomInt` rejects out-of-range
+ * draws instead of reducing them modulo the alphabet size, so every character is equally likely.
+ */
+export function generateKey(
+  length: number,
+  alphabet: KeyAlphabet,
+  randomIndex: RandomIndex = randomInt
+): string {
   const characters = KEY_ALPHABETS[alphabet]
   for (;;) {
     let key = ''
-    for (let index = 0; index < length; index++) key += characters[randomInt(characters.length)]
+    for (let index = 0; index < length; index++) key += characters[randomIndex(characters.length)]
     // With 50 draws from 16 or more symbols this loop practically never repeats; it is here so
     // that no key that Django would warn about can ever be written. A key starting with "$" is
     // drawn again too: django-environ reads such a value as a reference to another variable.
