@@ -43,6 +43,28 @@ describe('key lists', () => {
     expect(() => parseKeyList('[1, 2]')).toThrow('not an array of strings')
   })
 
+  it('never repeats a key left unquoted in a JSON list, which JSON.parse would quote', () => {
+    const secret = generateKey(50, 'urlsafe')
+    for (const text of [`[${secret}]`, `[${secret}, "${generateKey(50, 'hex')}"]`]) {
+      const error = (() => {
+        try {
+          parseKeyList(text)
+        } catch (thrown) {
+          return thrown as Error
+        }
+      })()
+      expect(error?.message).toBe('it starts with "[" but is not valid JSON')
+    }
+  })
+
+  it.each([
+    ['csv', (a: string, b: string) => ` ${a} ,\t${b}  `],
+    ['lines', (a: string, b: string) => `${a} \r\n\t ${b}\t\n`]
+  ])('trims every entry of a %s list', (_format, write) => {
+    const [first, second] = [generateKey(50, 'django'), generateKey(50, 'urlsafe')]
+    expect(parseKeyList(write(first, second))).toEqual([first, second])
+  })
+
   it('accepts only keys every format and parser reads back unchanged', () => {
     expect(keys.every(isListableKey)).toBe(true)
     for (const bad of ['has space', 'has,comma', 'has"quote', 'back\\slash', 'naïve', '']) {
