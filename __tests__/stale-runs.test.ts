@@ -226,3 +226,66 @@ describe('decideFreshness', () => {
     expect(decision.decision).toBe('stop')
   })
 })
+
+describe('decideFreshness at the edges', () => {
+  const decide = (options: {
+    keyUpdatedAt: string
+    run?: { createdAt: string; runStartedAt: string; runAttempt: number }
+    minAgeDays?: number
+    now?: string
+  }) =>
+    decideFreshness({
+      secretName: 'SECRET_KEY',
+      keyUpdatedAt: options.keyUpdatedAt,
+      run: options.run,
+      minAgeDays: options.minAgeDays ?? 0,
+      now: new Date(options.now ?? '2026-06-30T12:00:00Z')
+    }).decision
+
+  it('stops a first attempt that waited in the queue while the key changed: no earlier attempt rotated', () => {
+    const run = {
+      createdAt: '2026-06-30T10:00:00Z',
+      runStartedAt: '2026-06-30T11:00:00Z',
+      runAttempt: 1
+    }
+    expect(decide({ keyUpdatedAt: '2026-06-30T10:30:00Z', run })).toBe('stop')
+  })
+
+  it('skips a re-run only for an update strictly before the attempt started; a tie stops', () => {
+    const run = {
+      createdAt: '2026-06-30T10:00:00Z',
+      runStartedAt: '2026-06-30T11:00:00Z',
+      runAttempt: 2
+    }
+    expect(decide({ keyUpdatedAt: '2026-06-30T10:59:59Z', run })).toBe('skip')
+    expect(decide({ keyUpdatedAt: '2026-06-30T11:00:00Z', run })).toBe('stop')
+  })
+
+  it('rotates a key exactly min-age-days old, and skips one a second younger', () => {
+    expect(decide({ keyUpdatedAt: '2026-05-31T12:00:00Z', minAgeDays: 30 })).toBe('rotate')
+    expect(decide({ keyUpdatedAt: '2026-05-31T12:00:01Z', minAgeDays: 30 })).toBe('skip')
+  })
+
+  it('holds to min-age-days when the run was read and the key is older than the run', () => {
+    const run = {
+      createdAt: '2026-06-30T11:59:00Z',
+      runStartedAt: '2026-06-30T11:59:00Z',
+      runAttempt: 1
+    }
+    expect(decide({ keyUpdatedAt: '2026-06-20T12:00:00Z', run, minAgeDays: 30 })).toBe('skip')
+    expect(decide({ keyUpdatedAt: '2026-05-20T12:00:00Z', run, minAgeDays: 30 })).toBe('rotate')
+  })
+
+  it("measures the key's age on the clock it is given, not the machine's", () => {
+    const decision = decideFreshness({
+      secretName: 'SECRET_KEY',
+      keyUpdatedAt: '2020-01-21T00:00:00Z',
+      minAgeDays: 30,
+      now: new Date('2020-01-31T00:00:00Z')
+    })
+    expect(decision).toEqual({
+      decision: 'skip',
+      reason: expect.stringMatching(/^SECRET_KEY was updated 10\.0 days ago/)
+    })
+  })
+})
