@@ -12,6 +12,11 @@ export interface ClientOptions {
   readonly baseUrl?: string
   /** Seconds between retries grow as 1, 4, 9 times this; tests shrink it. */
   readonly retryBaseMilliseconds?: number
+  /**
+   * Makes the signal that ends one try after the request time limit; AbortSignal.timeout unless
+   * given. Tests pass one that fires sooner and records the limit it was asked for.
+   */
+  readonly abortAfter?: (milliseconds: number) => AbortSignal
 }
 
 /** Retries of a 5xx or a dropped connection; 400, 401, 403 (permission), 404, 410, 422 and 451 are final. */
@@ -50,7 +55,13 @@ export function createGitHubRequest(token: string, options: ClientOptions): GitH
       ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
       // Octokit merges `request` shallowly: keep @actions/github's proxy-aware agent and fetch
       // (HTTPS_PROXY, NO_PROXY on self-hosted runners) and only add the timeout.
-      request: { ...defaults.request, fetch: withTimeout(defaults.request?.fetch as Fetch) },
+      request: {
+        ...defaults.request,
+        fetch: withTimeout(
+          defaults.request?.fetch as Fetch,
+          options.abortAfter ?? ((milliseconds) => AbortSignal.timeout(milliseconds))
+        )
+      },
       retry: { retries: RETRIES, retryAfterBaseValue: options.retryBaseMilliseconds ?? 1000 },
       throttle: {
         onRateLimit: waitOrGiveUp('primary'),
@@ -71,9 +82,9 @@ export function createGitHubRequest(token: string, options: ClientOptions): GitH
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>
 
-function withTimeout(fetch: Fetch): Fetch {
+function withTimeout(fetch: Fetch, abortAfter: (milliseconds: number) => AbortSignal): Fetch {
   return (input, init) => {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MILLISECONDS)
+    const timeout = abortAfter(REQUEST_TIMEOUT_MILLISECONDS)
     return fetch(input, {
       ...init,
       signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
