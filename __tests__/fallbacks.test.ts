@@ -46,14 +46,13 @@ describe('key lists', () => {
   it('never repeats a key left unquoted in a JSON list, which JSON.parse would quote', () => {
     const secret = generateKey(50, 'urlsafe')
     for (const text of [`[${secret}]`, `[${secret}, "${generateKey(50, 'hex')}"]`]) {
-      const error = (() => {
-        try {
-          parseKeyList(text)
-        } catch (thrown) {
-          return thrown as Error
-        }
-      })()
-      expect(error?.message).toBe('it starts with "[" but is not valid JSON')
+      let message: string | undefined
+      try {
+        parseKeyList(text)
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).toBe('it starts with "[" but is not valid JSON')
     }
   })
 

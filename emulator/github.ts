@@ -96,7 +96,21 @@ export interface EmulatedIssue {
   assignees: string[]
   comments: string[]
   readonly createdAt: string
+  updatedAt: string
   closedAt: string | null
+  /** GitHub lists pull requests among the issues, marked by a `pull_request` object. */
+  readonly pullRequest: boolean
+}
+
+/** An issue or pull request someone else opened, to seed a repository's issue list. */
+export interface SeededIssue {
+  readonly title: string
+  readonly body?: string
+  readonly labels?: readonly string[]
+  readonly state?: 'open' | 'closed'
+  readonly pullRequest?: boolean
+  /** A repository member by default. */
+  readonly author?: IssueAuthor
 }
 
 export interface EmulatedRun {
@@ -249,6 +263,30 @@ export class GitHubEmulator {
 
   issues(fullName: string): readonly EmulatedIssue[] {
     return this.repository(fullName).issues
+  }
+
+  /** Adds an issue (or pull request) as if someone had opened it; returns its number. */
+  addIssue(fullName: string, seeded: SeededIssue): number {
+    const repository = this.repository(fullName)
+    const now = gitHubTime(this.now())
+    const closed = seeded.state === 'closed'
+    const issue: EmulatedIssue = {
+      number: repository.issues.length + 1,
+      author: seeded.author ?? { login: 'mona', type: 'User', association: 'MEMBER' },
+      title: seeded.title,
+      body: seeded.body ?? '',
+      state: closed ? 'closed' : 'open',
+      stateReason: closed ? 'completed' : null,
+      labels: (seeded.labels ?? []).map((label) => this.ensureLabel(repository, label)),
+      assignees: [],
+      comments: [],
+      createdAt: now,
+      updatedAt: now,
+      closedAt: closed ? now : null,
+      pullRequest: seeded.pullRequest ?? false
+    }
+    repository.issues.push(issue)
+    return issue.number
   }
 
   labels(fullName: string): readonly string[] {
@@ -555,13 +593,16 @@ export class GitHubEmulator {
               .filter((label) => label !== '')
               .map((label) => label.toLowerCase())
             const perPage = Math.min(Number(query.get('per_page') ?? 30), 100)
+            // GitHub sorts by creation (`sort=created`, the default) or by the last update.
+            const key = (issue: EmulatedIssue) =>
+              query.get('sort') === 'updated' ? Date.parse(issue.updatedAt) : issue.number
             const found = repository.issues
               .filter((issue) => state === 'all' || issue.state === state)
               .filter((issue) =>
                 labels.every((label) => issue.labels.some((name) => name.toLowerCase() === label))
               )
               .sort((a, b) =>
-                query.get('direction') === 'asc' ? a.number - b.number : b.number - a.number
+                query.get('direction') === 'asc' ? key(a) - key(b) : key(b) - key(a)
               )
               .slice(0, perPage)
             return { status: 200, body: found.map((issue) => this.renderIssue(repository, issue)) }
@@ -601,7 +642,9 @@ export class GitHubEmulator {
               assignees: assignees.map(String),
               comments: [],
               createdAt: gitHubTime(this.now()),
-              closedAt: null
+              updatedAt: gitHubTime(this.now()),
+              closedAt: null,
+              pullRequest: false
             }
             repository.issues.push(issue)
             return { status: 201, body: this.renderIssue(repository, issue) }
@@ -653,6 +696,7 @@ export class GitHubEmulator {
             }
             if (typeof body.title === 'string') issue.title = body.title
             if (typeof body.body === 'string') issue.body = body.body
+            issue.updatedAt = gitHubTime(this.now())
             return { status: 200, body: this.renderIssue(repository, issue) }
           }
         }
@@ -668,6 +712,7 @@ export class GitHubEmulator {
             checkBody(schemas.requestBody, body)
             const issue = this.issue(repository, number)
             issue.comments.push(String(body.body))
+            issue.updatedAt = gitHubTime(this.now())
             return {
               status: 201,
               body: this.renderComment(repository, issue, issue.comments.length)
@@ -771,7 +816,18 @@ export class GitHubEmulator {
       labels_url: `${api}/labels{/name}`,
       comments_url: `${api}/comments`,
       events_url: `${api}/events`,
-      html_url: `https://github.com/${repository.fullName}/issues/${issue.number}`,
+      html_url: `https://github.com/${repository.fullName}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
+      ...(issue.pullRequest
+        ? {
+            pull_request: {
+              url: `${this.url}/repos/${repository.fullName}/pulls/${issue.number}`,
+              html_url: `https://github.com/${repository.fullName}/pull/${issue.number}`,
+              diff_url: `https://github.com/${repository.fullName}/pull/${issue.number}.diff`,
+              patch_url: `https://github.com/${repository.fullName}/pull/${issue.number}.patch`,
+              merged_at: null
+            }
+          }
+        : {}),
       number: issue.number,
       state: issue.state,
       state_reason: issue.stateReason,
@@ -787,7 +843,7 @@ export class GitHubEmulator {
       comments: issue.comments.length,
       closed_at: issue.closedAt,
       created_at: issue.createdAt,
-      updated_at: issue.closedAt ?? issue.createdAt,
+      updated_at: issue.updatedAt,
       author_association: issue.author.association
     }
   }
