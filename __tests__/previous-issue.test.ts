@@ -29,6 +29,7 @@ afterEach(() => stopEmulator(github))
 async function rotation(given: Record<string, string> = {}): Promise<number | undefined> {
   const inputs = inputsWith({
     'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+    'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '',
     ...given
   })
   return (await rotate(inputs, servicesFor(github, inputs))).issue?.number

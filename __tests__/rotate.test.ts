@@ -295,3 +295,57 @@ describe('the rotation issue', () => {
     expect(github.secret(repository, 'SECRET_KEY')?.value).not.toBe(oldKey)
   })
 })
+
+describe('what a rotation must never get wrong', () => {
+  it('masks the new key before anything is written', async () => {
+    const inputs = inputsWith({ 'current-key': oldKey })
+    const services = servicesFor(github, inputs)
+    const writesWhenMasked: number[] = []
+    const log = {
+      ...services.log,
+      mask: (secret: string) => {
+        writesWhenMasked.push(github.requests.filter((request) => request.method === 'PUT').length)
+        services.log.mask(secret)
+      }
+    }
+    await rotate(inputs, { ...services, log })
+    expect(services.log.masked).toEqual([github.secret(repository, 'SECRET_KEY')?.value])
+    expect(writesWhenMasked).toEqual([0])
+  })
+
+  it.each([
+    [403, 'Resource not accessible by personal access token'],
+    [500, 'Server Error']
+  ])(
+    "stops when the key secret's metadata read fails with %i, and writes nothing",
+    async (status, message) => {
+      github.fail({ method: 'GET', path: /\/secrets\/SECRET_KEY$/, status, message })
+      // With an empty current-key, taking the error for "no such secret" would lose the key.
+      const inputs = inputsWith({})
+      await expect(rotate(inputs, servicesFor(github, inputs))).rejects.toThrow(
+        new RegExp(`Could not read the SECRET_KEY secret's metadata .*HTTP ${status}`)
+      )
+      expect(secretWrites(github)).toEqual([])
+      expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+    }
+  )
+
+  it('warns about python-decouple for key-alphabet django with csv, whatever the draw', async () => {
+    const warningsWith = async (format: string) => {
+      const inputs = inputsWith({
+        'current-key': github.secret(repository, 'SECRET_KEY')?.value ?? '',
+        'current-fallbacks': github.secret(repository, 'SECRET_KEY_FALLBACKS')?.value ?? '',
+        'key-alphabet': 'django',
+        'fallbacks-format': format
+      })
+      const services = servicesFor(github, inputs)
+      await rotate(inputs, services)
+      return services.log.warnings.join('\n')
+    }
+    github.setSecret(repository, 'SECRET_KEY', generateKey(50, 'urlsafe'))
+    expect(await warningsWith('csv')).toMatch(
+      /key-alphabet django puts "#" into most keys, and python-decouple's Csv\(\) cuts/
+    )
+    expect(await warningsWith('json')).not.toMatch(/python-decouple/)
+  })
+})
