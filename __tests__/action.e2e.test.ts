@@ -35,8 +35,12 @@ beforeEach(async () => {
 })
 afterEach(() => stopEmulator(github))
 
-function run(inputs: Record<string, string>): Promise<ActionRun> {
+function run(
+  inputs: Record<string, string>,
+  runner: Partial<Parameters<typeof runAction>[0]> = {}
+): Promise<ActionRun> {
   return runAction({
+    ...runner,
     apiUrl: github.url,
     repository: REPOSITORY,
     githubToken: WORKFLOW_TOKEN,
@@ -364,5 +368,68 @@ describe('the bundled action', () => {
     expect(result.stdout).toMatch(
       /::warning::Could not report the failure in an issue either: Could not open the failure issue .*HTTP 403/
     )
+  })
+})
+
+/** The `::add-mask::` values the action printed before its first other line. */
+function maskedFirst(stdout: string): string[] {
+  const lines = stdout.split('\n')
+  const firstOther = lines.findIndex((line) => !line.startsWith('::add-mask::'))
+  return maskedValues(lines.slice(0, firstOther === -1 ? undefined : firstOther).join('\n'))
+}
+
+describe('the bundled action wires', () => {
+  it('the masks of the input keys before it prints anything else', async () => {
+    const result = await run({})
+    expect(result.exitCode).toBe(0)
+    expect(maskedFirst(result.stdout)).toEqual(expect.arrayContaining([oldKey, oldFallback]))
+  })
+
+  it('the stale-key check to this run: a key updated after the run was queued stops it', async () => {
+    github.setSecret(repository, 'SECRET_KEY', oldKey, new Date())
+    const result = await run({})
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::SECRET_KEY changed at \S+Z, after this run was queued at \S+Z, so the current-key this run was given is stale/
+    )
+    expect(secretWrites(github)).toEqual([])
+  })
+
+  it("a stop when the key secret's metadata cannot be read, even with current-key empty", async () => {
+    github.fail({
+      method: 'GET',
+      path: /\/secrets\/SECRET_KEY$/,
+      status: 403,
+      message: 'Resource not accessible by personal access token'
+    })
+    const result = await run({ 'current-key': '', 'current-fallbacks': '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(/::error::Could not read the SECRET_KEY secret's metadata/)
+    expect(secretWrites(github)).toEqual([])
+    expect(github.secret(repository, 'SECRET_KEY')?.value).toBe(oldKey)
+  })
+
+  it('no failure issue in a dry run', async () => {
+    const result = await run({ 'dry-run': 'true', token: WORKFLOW_TOKEN })
+    expect(result.exitCode).toBe(1)
+    expect(result.summary).toContain('## SECRET_KEY rotation failed')
+    expect(github.requests.filter((request) => request.method !== 'GET')).toEqual([])
+    expect(github.issues(REPOSITORY)).toEqual([])
+  })
+
+  it("this run's address into the issue and the summary, on the workflow's own server", async () => {
+    const serverUrl = 'https://github.example.com'
+    const queued = new Date(Date.now() - 60_000).toISOString()
+    github.addRun(REPOSITORY, {
+      id: 987654,
+      createdAt: queued,
+      runStartedAt: queued,
+      runAttempt: 1
+    })
+    const result = await run({}, { runId: 987654, serverUrl })
+    expect(result.exitCode).toBe(0)
+    const runRow = `| Run | ${serverUrl}/${REPOSITORY}/actions/runs/987654 |`
+    expect(github.issues(REPOSITORY)[0].body).toContain(runRow)
+    expect(result.summary).toContain(runRow)
   })
 })

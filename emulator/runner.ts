@@ -24,6 +24,8 @@ export interface RunOptions {
   /** The workflow's GITHUB_TOKEN, which `${{ github.token }}` defaults resolve to. */
   readonly githubToken?: string
   readonly runId?: number
+  /** GITHUB_SERVER_URL: https://github.com, or a GitHub Enterprise Server's address. */
+  readonly serverUrl?: string
   readonly eventName?: string
   readonly actor?: string
   /** The script to run; the committed bundle by default. */
@@ -70,7 +72,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       GITHUB_ACTIONS: 'true',
       CI: 'true',
       GITHUB_API_URL: options.apiUrl,
-      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
       GITHUB_GRAPHQL_URL: `${options.apiUrl}/graphql`,
       GITHUB_REPOSITORY: options.repository,
       GITHUB_EVENT_NAME: options.eventName ?? 'schedule',
