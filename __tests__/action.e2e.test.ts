@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { GitHubEmulator } from '../emulator/github.js'
 import { ACTION_REF, ACTION_REPOSITORY, runAction, type ActionRun } from '../emulator/runner.js'
-import { maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
+import { maskedFirst, maskedValues, unmaskedAppearances } from '../emulator/runner-log.js'
 import { parseKeyList } from '../src/keys/fallbacks.js'
 import { fingerprint } from '../src/keys/fingerprint.js'
 import { generateKey } from '../src/keys/key.js'
@@ -370,13 +370,6 @@ describe('the bundled action', () => {
     )
   })
 })
-
-/** The `::add-mask::` values the action printed before its first other line. */
-function maskedFirst(stdout: string): string[] {
-  const lines = stdout.split('\n')
-  const firstOther = lines.findIndex((line) => !line.startsWith('::add-mask::'))
-  return maskedValues(lines.slice(0, firstOther === -1 ? undefined : firstOther).join('\n'))
-}
 
 describe('the bundled action wires', () => {
   it('the masks of the input keys before it prints anything else', async () => {

@@ -41,6 +41,15 @@ export function unmaskedAppearances(stdout: string, secret: string): string[] {
   return leaks
 }
 
+/** The values an action asked the runner to mask before it printed any other line. */
+export function maskedFirst(stdout: string): string[] {
+  const lines = stdout.split('\n')
+  const firstOther = lines.findIndex((line) => maskedValue(line) === undefined)
+  return lines
+    .slice(0, firstOther === -1 ? undefined : firstOther)
+    .flatMap((line) => maskedValue(line) ?? [])
+}
+
 /** The values an action asked the runner to mask, in order. */
 export function maskedValues(stdout: string): string[] {
   return stdout.split('\n').flatMap((line) => maskedValue(line) ?? [])

@@ -58,46 +58,7 @@ export function runnerBaseEnvironment(): Record<string, string> {
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   const work = mkdtempSync(join(tmpdir(), 'action-run-'))
   try {
-    const files = {
-      output: join(work, 'output'),
-      summary: join(work, 'summary'),
-      event: join(work, 'event.json')
-    }
-    writeFileSync(files.output, '')
-    writeFileSync(files.summary, '')
-    writeFileSync(files.event, JSON.stringify({ repository: { full_name: options.repository } }))
-    const env: Record<string, string> = {
-      ...runnerBaseEnvironment(),
-      RUNNER_TEMP: work,
-      GITHUB_ACTIONS: 'true',
-      CI: 'true',
-      GITHUB_API_URL: options.apiUrl,
-      GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
-      GITHUB_GRAPHQL_URL: `${options.apiUrl}/graphql`,
-      GITHUB_REPOSITORY: options.repository,
-      GITHUB_EVENT_NAME: options.eventName ?? 'schedule',
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_ACTOR: options.actor ?? 'octocat',
-      GITHUB_RUN_ID: String(options.runId ?? 4242),
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_RUN_NUMBER: '7',
-      GITHUB_WORKFLOW: 'Rotate SECRET_KEY',
-      GITHUB_SHA: '0'.repeat(40),
-      GITHUB_REF: 'refs/heads/main',
-      // The action's own repository and ref, as for a step with `uses: owner/name@ref`.
-      GITHUB_ACTION_REPOSITORY: ACTION_REPOSITORY,
-      GITHUB_ACTION_REF: ACTION_REF,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary
-    }
-    for (const [name, definition] of Object.entries(action.inputs)) {
-      const given = options.inputs[name]
-      const value = given ?? resolveDefault(definition.default ?? '', options)
-      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-    }
-    for (const name of Object.keys(options.inputs)) {
-      if (!(name in action.inputs)) throw new Error(`action.yml has no input "${name}"`)
-    }
+    const { env, files } = stepEnvironment(options, work)
     const started = performance.now()
     const { exitCode, stdout, stderr } = await spawnNode(
       [options.entry ?? join(ROOT, 'dist', 'index.js')],
@@ -107,13 +68,77 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       exitCode,
       stdout,
       stderr,
-      outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
-      summary: readFileSync(files.summary, 'utf8'),
+      ...readStepFiles(files),
       milliseconds: performance.now() - started,
       spawnedAt: started
     }
   } finally {
     rmSync(work, { recursive: true, force: true })
+  }
+}
+
+export interface StepFiles {
+  readonly output: string
+  readonly summary: string
+  readonly event: string
+}
+
+/**
+ * The environment the runner gives a step (its variables, the inputs as INPUT_*), with the event,
+ * output and summary files it points to created empty in `work`.
+ */
+export function stepEnvironment(
+  options: Omit<RunOptions, 'entry'>,
+  work: string
+): { env: Record<string, string>; files: StepFiles } {
+  const files = {
+    output: join(work, 'output'),
+    summary: join(work, 'summary'),
+    event: join(work, 'event.json')
+  }
+  writeFileSync(files.output, '')
+  writeFileSync(files.summary, '')
+  writeFileSync(files.event, JSON.stringify({ repository: { full_name: options.repository } }))
+  const env: Record<string, string> = {
+    ...runnerBaseEnvironment(),
+    RUNNER_TEMP: work,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
+    GITHUB_GRAPHQL_URL: `${options.apiUrl}/graphql`,
+    GITHUB_REPOSITORY: options.repository,
+    GITHUB_EVENT_NAME: options.eventName ?? 'schedule',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_ACTOR: options.actor ?? 'octocat',
+    GITHUB_RUN_ID: String(options.runId ?? 4242),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_WORKFLOW: 'Rotate SECRET_KEY',
+    GITHUB_SHA: '0'.repeat(40),
+    GITHUB_REF: 'refs/heads/main',
+    // The action's own repository and ref, as for a step with `uses: owner/name@ref`.
+    GITHUB_ACTION_REPOSITORY: ACTION_REPOSITORY,
+    GITHUB_ACTION_REF: ACTION_REF,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary
+  }
+  for (const [name, definition] of Object.entries(action.inputs)) {
+    const given = options.inputs[name]
+    const value = given ?? resolveDefault(definition.default ?? '', options)
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  for (const name of Object.keys(options.inputs)) {
+    if (!(name in action.inputs)) throw new Error(`action.yml has no input "${name}"`)
+  }
+  return { env, files }
+}
+
+/** What a step left in its output and summary files. */
+export function readStepFiles(files: StepFiles): Pick<ActionRun, 'outputs' | 'summary'> {
+  return {
+    outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
+    summary: readFileSync(files.summary, 'utf8')
   }
 }
 
