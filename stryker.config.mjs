@@ -23,6 +23,8 @@ export default {
     config: {
       ...jestConfig,
       collectCoverage: false,
+      // Instrumented code on a loaded machine: the fault-injection suite needs more than 30 s.
+      testTimeout: 300_000,
       // These tests run the bundled dist/index.js in a child process: a mutant in src/ never
       // reaches them (it would need a rebuilt bundle), so they cannot kill one and only cost time.
       // Every mutated file, main.ts too (main.test.ts), is covered by tests that run in-process.
@@ -43,6 +45,7 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   clearTextReporter: { allowColor: false, logTests: false },
   tempDirName: '.stryker-tmp',
-  // The lowest score measured per file; a run below it fails.
-  thresholds: { high: 90, low: 80, break: null }
+  // The score measured for src/keys/key.ts (the README's Development section lists what is
+  // measured); a run below it fails.
+  thresholds: { high: 90, low: 80, break: 100 }
 }
