@@ -52,7 +52,9 @@ describe('key lists', () => {
       } catch (error) {
         message = (error as Error).message
       }
-      expect(message).toBe('it starts with "[" but is not valid JSON')
+      expect(message).toBe(
+        'it looks like a JSON list (in brackets, or with double quotes) but is not valid JSON'
+      )
     }
   })
 

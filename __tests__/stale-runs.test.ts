@@ -285,7 +285,7 @@ describe('decideFreshness at the edges', () => {
     })
     expect(decision).toEqual({
       decision: 'skip',
-      reason: expect.stringMatching(/^SECRET_KEY was updated 10\.0 days ago/)
+      reason: expect.stringMatching(/^SECRET_KEY was updated 10 days and 0 hours ago/)
     })
   })
 })
