@@ -87,6 +87,7 @@ describe('the bundled action', () => {
       oldFallback
     ])
     expect(result.outputs).toEqual({
+      phase: 'rotate',
       rotated: 'true',
       'rotated-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       'key-fingerprint': fingerprint(newKey),

@@ -113,5 +113,13 @@ export const BAD_INPUTS: [
     'issue-labels',
     `secret-rotation, ${'x'.repeat(51)}`,
     /Input "issue-labels" holds a label of 51 characters .* GitHub allows at most 50/
-  ]
+  ],
+  [
+    'phase',
+    'rollout',
+    /Input "phase" must be one of rotate, stage, promote, retire, auto, got "rollout"/
+  ],
+  ['promote-after-days', '-1', /Input "promote-after-days" must be a whole number from 0 to 3650/],
+  ['retire-after-days', 'two weeks', /Input "retire-after-days" must be a whole number/],
+  ['phase', 'retire', /Input "retire-after-days" is 0 \(never\) while "phase" is retire/]
 ]

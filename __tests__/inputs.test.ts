@@ -35,7 +35,10 @@ describe('readInputs', () => {
       closePreviousIssue: true,
       minAgeDays: 0,
       issueOnFailure: true,
-      failOnIssueError: false
+      failOnIssueError: false,
+      phase: 'rotate',
+      promoteAfterDays: 1,
+      retireAfterDays: 0
     })
   })
 

@@ -188,7 +188,8 @@ describe('a failed rotation', () => {
     expect(failure).toBeInstanceOf(RotationFailure)
     expect((failure as RotationFailure).names).toEqual({
       secretName: 'SECRET_KEY',
-      fallbacksSecretName: 'SECRET_KEY_FALLBACKS'
+      fallbacksSecretName: 'SECRET_KEY_FALLBACKS',
+      phase: 'rotate'
     })
     const everything = inspect(failure, { depth: 10, showHidden: true })
     for (const secret of [ROTATION_TOKEN, WORKFLOW_TOKEN, oldKey, fallback]) {

@@ -110,3 +110,39 @@ describe('the Node.js version', () => {
     expect(satisfies(`${runtime}.0.0`, packageJson.engines.node)).toBe(true)
   })
 })
+
+describe('examples/rolling-deploy.yml', () => {
+  const workflow = parse(readFileSync(join(ROOT, 'examples', 'rolling-deploy.yml'), 'utf8')) as {
+    permissions: unknown
+    concurrency: { group: string }
+    jobs: Record<
+      string,
+      { if?: string; needs?: string; steps: { uses?: string; with?: Record<string, unknown> }[] }
+    >
+  }
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps)
+
+  it('runs phase auto with inputs that exist, one run at a time, with explicit permissions', () => {
+    const life = steps.find((step) => step.uses?.includes('rotate-django-secret-key'))
+    expect(life?.with?.phase).toBe('auto')
+    for (const name of Object.keys(life?.with ?? {}))
+      expect(Object.keys(action.inputs)).toContain(name)
+    expect(workflow.permissions).toEqual({})
+    expect(workflow.concurrency.group).toBeTruthy()
+  })
+
+  it('deploys after a stage and after a promote, from the outputs', () => {
+    expect(workflow.jobs.deploy.needs).toBe('life')
+    expect(workflow.jobs.deploy.if).toBe(
+      "needs.life.outputs.phase == 'stage' || needs.life.outputs.phase == 'promote'"
+    )
+  })
+
+  it('pins every third-party action to a full commit SHA with its version', () => {
+    const source = readFileSync(join(ROOT, 'examples', 'rolling-deploy.yml'), 'utf8')
+    const pinned = source.match(/uses: (?!OWNER\/)\S+/g) ?? []
+    expect(pinned.length).toBeGreaterThan(0)
+    for (const line of pinned) expect(line).toMatch(/@[0-9a-f]{40}$/)
+    expect(source).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+/)
+  })
+})

@@ -59,6 +59,8 @@ export interface Fault {
   readonly errors?: readonly Readonly<Record<string, string>>[]
   /** How many requests it catches; every one when undefined. */
   readonly times?: number
+  /** How many matching requests it lets through before it catches any (a fault between writes). */
+  readonly after?: number
 }
 
 export interface LoggedRequest {
@@ -124,6 +126,11 @@ interface ScopeState {
   readonly keyPair: { publicKey: Uint8Array; privateKey: Uint8Array }
   readonly keyId: string
   readonly secrets: Map<string, StoredSecret>
+  /**
+   * Every value written through the API, in order (a deletion as an empty value): the states a
+   * deploy could have picked up.
+   */
+  readonly written: { readonly name: string; readonly value: string }[]
 }
 
 interface RepositoryState {
@@ -177,7 +184,7 @@ export class GitHubEmulator {
 
   private readonly repositories = new Map<string, RepositoryState>()
   private readonly tokens = new Map<string, TokenGrant>()
-  private readonly faults: { fault: Fault; left: number }[] = []
+  private readonly faults: { fault: Fault; left: number; passes: number }[] = []
   private nextId = 1000
   private server?: Server
 
@@ -245,6 +252,11 @@ export class GitHubEmulator {
     return this.scope(scope).secrets.get(name.toUpperCase())
   }
 
+  /** Every secret value written through the API in this scope, oldest first, decrypted. */
+  writtenSecrets(scope: ScopeRef): readonly { readonly name: string; readonly value: string }[] {
+    return [...this.scope(scope).written]
+  }
+
   publicKey(scope: ScopeRef): { keyId: string; key: string } {
     const state = this.scope(scope)
     return {
@@ -295,7 +307,7 @@ export class GitHubEmulator {
 
   /** Answers matching requests with a fault until it has caught `times` of them. */
   fail(fault: Fault): void {
-    this.faults.push({ fault, left: fault.times ?? Infinity })
+    this.faults.push({ fault, left: fault.times ?? Infinity, passes: fault.after ?? 0 })
   }
 
   clearFaults(): void {
@@ -306,7 +318,8 @@ export class GitHubEmulator {
     return {
       keyPair: sodium.crypto_box_keypair(),
       keyId: String(this.nextId++ * 7919),
-      secrets: new Map()
+      secrets: new Map(),
+      written: []
     }
   }
 
@@ -333,9 +346,13 @@ export class GitHubEmulator {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
     await this.beforeAnswer?.({ method, path: url.pathname })
 
-    const fault = this.faults.find(
+    let fault = this.faults.find(
       ({ fault: f, left }) => left > 0 && f.method === method && f.path.test(url.pathname)
     )
+    if (fault && fault.passes > 0) {
+      fault.passes--
+      fault = undefined
+    }
     let answer: Answer
     if (fault) {
       fault.left--
@@ -798,11 +815,14 @@ export class GitHubEmulator {
     const existing = scope.secrets.get(name)
     const now = gitHubTime(this.now())
     scope.secrets.set(name, { value, createdAt: existing?.createdAt ?? now, updatedAt: now })
+    scope.written.push({ name, value })
     return existing ? { status: 204 } : { status: 201, body: {} }
   }
 
   private deleteSecret(scope: ScopeState, name: string): Answer {
     if (!scope.secrets.delete(name.toUpperCase())) throw new HttpError(404, 'Not Found')
+    // A deleted fallbacks secret reads as an empty list in the app's settings.
+    scope.written.push({ name: name.toUpperCase(), value: '' })
     return { status: 204 }
   }
 

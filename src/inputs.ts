@@ -8,6 +8,7 @@ import {
 } from './keys/fallbacks.js'
 import { KEY_ALPHABETS, MAX_KEY_LENGTH, MIN_KEY_LENGTH, type KeyAlphabet } from './keys/key.js'
 import type { Repository } from './github/scope.js'
+import { PHASES, type Phase } from './rotation/plan.js'
 
 /** Every input of action.yml, read once, parsed and checked. */
 export interface Inputs {
@@ -33,6 +34,10 @@ export interface Inputs {
   readonly minAgeDays: number
   readonly issueOnFailure: boolean
   readonly failOnIssueError: boolean
+  readonly phase: Phase
+  readonly promoteAfterDays: number
+  /** 0 means old keys are never retired. */
+  readonly retireAfterDays: number
 }
 
 /**
@@ -126,6 +131,16 @@ export function readInputs(read: InputReader): Inputs {
   const minAgeDays = check(() => wholeNumber(read, 'min-age-days', 0, MAX_MIN_AGE_DAYS), 0)
   const issueOnFailure = check(() => boolean(read, 'issue-on-failure'), true)
   const failOnIssueError = check(() => boolean(read, 'fail-on-issue-error'), false)
+  const phase = check(() => oneOf(read, 'phase', PHASES), 'rotate')
+  const promoteAfterDays = check(
+    () => wholeNumber(read, 'promote-after-days', 0, MAX_MIN_AGE_DAYS),
+    1
+  )
+  const retireAfterDays = check(
+    () => wholeNumber(read, 'retire-after-days', 0, MAX_MIN_AGE_DAYS),
+    0
+  )
+  problems.push(...phaseProblems({ phase, revokePrevious, openIssue, retireAfterDays }))
 
   const fallbacksProblem = writtenFallbacksProblem({
     currentKey,
@@ -160,8 +175,42 @@ export function readInputs(read: InputReader): Inputs {
     closePreviousIssue,
     minAgeDays,
     issueOnFailure,
-    failOnIssueError
+    failOnIssueError,
+    phase,
+    promoteAfterDays,
+    retireAfterDays
   }
+}
+
+/** Inputs that each make sense alone but not with the phase. */
+function phaseProblems(given: {
+  phase: Phase
+  revokePrevious: boolean
+  openIssue: boolean
+  retireAfterDays: number
+}): string[] {
+  const problems: string[] = []
+  if (given.revokePrevious && given.phase !== 'rotate') {
+    problems.push(
+      `Input "revoke-previous" is true while "phase" is ${given.phase}: revoking drops every old key at once, ` +
+        'which only phase: rotate does. Set phase: rotate to revoke, or revoke-previous: false'
+    )
+  }
+  // The stage issue is where the action remembers which key it staged (README "Rolling deploys").
+  if (!given.openIssue && ['stage', 'promote', 'auto'].includes(given.phase)) {
+    problems.push(
+      `Input "open-issue" is false while "phase" is ${given.phase}: the rotation issue of a stage is where the ` +
+        'action remembers which key it staged, so promote can check it. Set open-issue: true (issue-token needs ' +
+        '"issues: write"), or use phase: rotate'
+    )
+  }
+  if (given.phase === 'retire' && given.retireAfterDays === 0) {
+    problems.push(
+      'Input "retire-after-days" is 0 (never) while "phase" is retire: set how many days old keys stay valid ' +
+        'after the fallbacks were last written, e.g. 14'
+    )
+  }
+  return problems
 }
 
 function required(read: InputReader, name: string, hint: string): string {

@@ -150,6 +150,7 @@ function runnerLog(scrubber: SecretScrubber): Log {
 }
 
 function setOutputs(report: RotationReport): void {
+  core.setOutput('phase', report.phase ?? '')
   core.setOutput('rotated', report.rotated)
   core.setOutput('rotated-at', report.rotated ? report.rotatedAt : '')
   core.setOutput('key-fingerprint', report.keyFingerprint)

@@ -11,6 +11,11 @@ export interface IssueRef {
   readonly url: string
 }
 
+/** An issue found by its marker, with the body that may carry more hidden lines. */
+export interface FoundIssue extends IssueRef {
+  readonly body: string
+}
+
 export interface NewIssue {
   readonly title: string
   readonly body: string
@@ -57,12 +62,12 @@ export class IssuesApi {
     repository: Repository,
     marker: string,
     label?: string
-  ): Promise<IssueRef | undefined> {
+  ): Promise<FoundIssue | undefined> {
     const found = (await this.listOpen(repository, label)).find(
       (issue) =>
         !issue.pull_request && issue.body?.includes(marker) && writtenByTrustedAuthor(issue)
     )
-    return found && { number: found.number, url: found.html_url }
+    return found && { number: found.number, url: found.html_url, body: found.body ?? '' }
   }
 
   /**

@@ -56,7 +56,7 @@ export async function reportFailure(
   const open = await issues.findOpen(repository, marker, FAILURE_LABEL)
   if (open) {
     await issues.comment(repository, open.number, body)
-    return open
+    return { number: open.number, url: open.url }
   }
   return issues.open(repository, {
     title: withoutMentions(

@@ -1,15 +1,24 @@
 import { describeRotation, markdownTable, type RotationReport } from '../rotation/report.js'
+import type { WritingPhase } from '../rotation/plan.js'
 import { describeSecretsState, type RotationFailure } from '../rotation/rotation-failure.js'
 import { markdownText } from './markdown.js'
+
+const HEADINGS: Record<WritingPhase, [string, string]> = {
+  rotate: [' rotated', ' would be rotated'],
+  stage: [': new key staged', ': a new key would be staged'],
+  promote: [': staged key promoted', ': the staged key would be promoted'],
+  retire: [': old fallbacks retired', ': old fallbacks would be retired']
+}
 
 /** The job summary: one table a reviewer reads at a glance, then anything that needs attention. */
 export function renderSummary(report: RotationReport): string {
   if (report.skipReason) {
     return `## ${report.secretName} not rotated\n\n${markdownText(report.skipReason)}\n`
   }
+  const [done, wouldBe] = HEADINGS[report.phase ?? 'rotate']
   const heading = report.dryRun
-    ? `## Dry run: ${report.secretName} would be rotated`
-    : `## ${report.secretName} rotated`
+    ? `## Dry run: ${report.secretName}${wouldBe}`
+    : `## ${report.secretName}${done}`
   const rows = describeRotation(report)
   if (report.issue) rows.push(['Rotation issue', `#${report.issue.number} (${report.issue.url})`])
   if (report.closedIssue) rows.push(['Closed issue', `#${report.closedIssue.number}`])

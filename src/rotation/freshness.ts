@@ -33,6 +33,8 @@ export function wholeSeconds(timestamp: string): number {
  */
 export function decideFreshness(options: {
   readonly secretName: string
+  /** The input that holds that secret's value; `current-key` unless told. */
+  readonly inputName?: string
   /** undefined when the key secret does not exist yet. */
   readonly keyUpdatedAt?: string
   /** undefined when the run could not be read (outside Actions, or no actions: read). */
@@ -58,7 +60,7 @@ export function decideFreshness(options: {
       decision: 'stop',
       reason:
         `${secretName} changed at ${keyUpdatedAt}, after this run was queued at ${run.createdAt}, so the ` +
-        'current-key this run was given is stale and rotating would drop the key in use. ' +
+        `${options.inputName ?? 'current-key'} this run was given is stale and rotating would drop the key in use. ` +
         'Start a new run: it is given the new value. (A concurrency group on the workflow keeps rotations from overlapping. ' +
         "A change in the same second as the run counts as after it: GitHub's timestamps have one-second resolution.)"
     }

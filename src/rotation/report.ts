@@ -1,5 +1,6 @@
 import type { FallbacksFormat } from '../keys/fallbacks.js'
 import type { IssueRef } from '../github/issues-api.js'
+import type { WritingPhase } from './plan.js'
 import type { Repository, SecretScope } from '../github/scope.js'
 import type { WriteResult } from '../github/secrets-api.js'
 import { markdownText } from '../reporting/markdown.js'
@@ -36,13 +37,17 @@ export interface RotationReport {
   readonly fallbacksSecretName: string
   readonly fallbacksFormat: FallbacksFormat
   readonly dryRun: boolean
+  /** What the run did (in a dry run: would do); undefined when it skipped. */
+  readonly phase?: WritingPhase
   readonly rotated: boolean
   /** Why nothing was rotated, when the key was fresh enough or an earlier attempt rotated it. */
   readonly skipReason?: string
   readonly rotatedAt: string
   readonly keyFingerprint: string
-  /** Undefined when there was no previous key. */
+  /** Undefined when there was no previous key, or the phase changed no signing key. */
   readonly previousKeyFingerprint?: string
+  /** The key that signs after the run; stage reports it next to the staged key. */
+  readonly signingKeyFingerprint?: string
   readonly keptFallbackFingerprints: readonly string[]
   /** The keys this run was given that are no longer accepted. */
   readonly droppedFingerprints: readonly string[]
@@ -76,18 +81,30 @@ export function describeRotation(report: RotationReport): [string, string][] {
   const kept = report.keptFallbackFingerprints
   return [
     ['Scope', markdownText(report.scope.label)],
+    ...(report.phase && report.phase !== 'rotate'
+      ? [['Phase', `\`${report.phase}\``] as [string, string]]
+      : []),
     ['Key secret', written(report.secretName)],
     [
       'Fallbacks secret',
       `${written(report.fallbacksSecretName)}, ${report.fallbacksFormat}, ${plural(kept.length, 'key')}`
     ],
-    ['New key', shownFingerprint(report.keyFingerprint)],
-    [
-      'Previous key',
-      report.previousKeyFingerprint === undefined
-        ? 'none'
-        : `${shownFingerprint(report.previousKeyFingerprint)} (${previousKeyStatus(report)})`
-    ],
+    ...(report.phase === 'retire'
+      ? []
+      : [
+          [KEY_LABELS[report.phase ?? 'rotate'], shownFingerprint(report.keyFingerprint)] as [
+            string,
+            string
+          ]
+        ]),
+    report.phase === 'stage' || report.phase === 'retire'
+      ? ['Signing key', `${shownFingerprint(report.signingKeyFingerprint ?? '')} (unchanged)`]
+      : [
+          'Previous key',
+          report.previousKeyFingerprint === undefined
+            ? 'none'
+            : `${shownFingerprint(report.previousKeyFingerprint)} (${previousKeyStatus(report)})`
+        ],
     ['Kept fallbacks', kept.length === 0 ? 'none' : kept.map(shownFingerprint).join(', ')],
     ['Dropped keys', describeDropped(report)],
     [
@@ -118,6 +135,12 @@ function describeDropped(report: RotationReport): string {
 /** A fingerprint as code; the sentence that stands for a withheld one as plain text. */
 function shownFingerprint(fingerprint: string): string {
   return fingerprint.startsWith('sha256:') ? `\`${fingerprint}\`` : fingerprint
+}
+
+const KEY_LABELS: Record<Exclude<WritingPhase, 'retire'>, string> = {
+  rotate: 'New key',
+  stage: 'Staged key',
+  promote: 'Promoted key'
 }
 
 /** What became of the key this rotation replaced. */

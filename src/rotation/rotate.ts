@@ -1,11 +1,8 @@
-import { formatKeyList, nextFallbacks } from '../keys/fallbacks.js'
 import { fingerprint, publishedFingerprint } from '../keys/fingerprint.js'
 import { decideFreshness, type RunTiming } from './freshness.js'
-import { describeAnswer, explainGitHubError } from '../github/github-errors.js'
-import { outcomeUnknown } from '../github/github-request.js'
-import { confirmWrite } from './confirm-write.js'
+import { explainGitHubError } from '../github/github-errors.js'
 import type { Inputs } from '../inputs.js'
-import type { IssueRef, IssuesApi } from '../github/issues-api.js'
+import type { FoundIssue, IssueRef, IssuesApi } from '../github/issues-api.js'
 import { djangoKeyProblems, generateKey } from '../keys/key.js'
 import type { Log } from '../log.js'
 import {
@@ -15,22 +12,36 @@ import {
   type StaleCheck,
   type Trigger
 } from './report.js'
-import { RotationFailure, type SecretsStateContext } from './rotation-failure.js'
+import { RotationFailure, type SecretNames, type SecretsStateContext } from './rotation-failure.js'
 import {
+  renderRetiredComment,
   renderRotationIssue,
   renderSupersededComment,
   rotationIssueMarker
 } from '../reporting/rotation-issue.js'
 import type { RunsApi } from '../github/runs-api.js'
 import { environmentScope, repositoryScope, type SecretScope } from '../github/scope.js'
-import { loadSodium, sealSecret } from '../keys/seal.js'
+import { loadSodium } from '../keys/seal.js'
+import { executeSteps, secretNameOf, stepsOf } from './execute.js'
+import {
+  decidePhase,
+  decideRetire,
+  readStageRecord,
+  stagingOf,
+  type Decision,
+  type LifeFacts,
+  type StageRecord,
+  type Staging
+} from './lifecycle.js'
+import {
+  finalState,
+  planWrites,
+  type KeyState,
+  type PlanRequest,
+  type WritingPhase
+} from './plan.js'
 import { parserHazards } from '../keys/settings-parsers.js'
-import type {
-  SealedSecret,
-  SecretMetadata,
-  SecretsApi,
-  WriteResult
-} from '../github/secrets-api.js'
+import type { SecretMetadata, SecretsApi } from '../github/secrets-api.js'
 
 export interface RotationServices {
   readonly secrets: SecretsApi
@@ -49,12 +60,12 @@ function scopeOf(inputs: Inputs): SecretScope {
 }
 
 /**
- * Rotates the key: reads what GitHub holds, plans the new key and fallbacks, writes the fallbacks
- * and then the key, and logs the rotation in an issue. The inputs' keys must be masked already.
+ * Runs one phase of the key's life: reads what GitHub holds, decides the phase (`auto`), plans the
+ * writes (plan.ts, where the order of each phase is reasoned out), carries them out one by one
+ * (execute.ts) and logs the run in an issue. The inputs' keys must be masked already.
  *
- * The write order is the product's promise. The fallbacks (old key first) are written before the
- * key, so a run that dies between the two leaves the old key as SECRET_KEY and as the first
- * fallback: valid everywhere, and a re-run completes the rotation.
+ * The write order is the product's promise: whatever request fails, the secrets are left where a
+ * re-run completes the phase and no key that signs anywhere has been dropped.
  *
  * Throws RotationFailure, which says what was written, for anything that stops a rotation.
  */
@@ -62,6 +73,7 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
   const { secrets, log } = services
   const now = services.now ?? (() => new Date())
   const scope = scopeOf(inputs)
+  const phased = inputs.phase !== 'rotate'
   /** What every report of this run says, whatever the outcome. */
   const described = {
     scope,
@@ -74,7 +86,9 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
   const writes: SecretWrite[] = []
   const state: { -readonly [K in keyof SecretsStateContext]: SecretsStateContext[K] } = {
     secretName: inputs.secretName,
-    fallbacksSecretName: inputs.fallbacksSecretName
+    fallbacksSecretName: inputs.fallbacksSecretName,
+    // The phase this run carries out, once decided (`auto` decides after reading).
+    phase: phased ? undefined : 'rotate'
   }
   const fail = (message: string, cause?: unknown): RotationFailure =>
     new RotationFailure(message, scope, writes, state, cause === undefined ? undefined : { cause })
@@ -94,7 +108,11 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
         .metadata(scope, inputs.fallbacksSecretName)
         .catch(explained(`read the ${inputs.fallbacksSecretName} secret's metadata`, 'token')),
       readRunTiming(services, log),
-      findPreviousIssue(inputs, scope, services),
+      phased
+        ? findRotationIssue(inputs, scope, services).catch(
+            explained('read the open rotation issue, where a staged key is recorded', 'issue-token')
+          )
+        : findPreviousIssue(inputs, scope, services),
       checkIssueAccess(inputs, scope, services).catch(
         explained('check that rotation issues can be opened (nothing was written)', 'issue-token')
       ),
@@ -144,24 +162,12 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     )
   }
 
-  // revoke-previous answers a leak: it runs whatever the key's age, and drops every old key anyway.
-  const freshness = inputs.revokePrevious
-    ? ({ decision: 'rotate' } as const)
-    : decideFreshness({
-        secretName: inputs.secretName,
-        keyUpdatedAt: reads.keyMetadata?.updatedAt,
-        run: reads.run.timing,
-        minAgeDays: inputs.minAgeDays,
-        now: now()
-      })
-  const staleCheck = describeStaleCheck(inputs, reads.keyMetadata, reads.run)
-  if (freshness.decision === 'stop') throw fail(freshness.reason)
-  if (freshness.decision === 'skip') {
-    log.info(`Not rotating: ${freshness.reason}`)
+  const skipped = (reason: string): RotationReport => {
+    log.info(`Not rotating: ${reason}`)
     return {
       ...described,
       rotated: false,
-      skipReason: freshness.reason,
+      skipReason: reason,
       rotatedAt: now().toISOString(),
       keyFingerprint: inputs.currentKey === '' ? '' : publishedFingerprint(inputs.currentKey),
       keptFallbackFingerprints: inputs.currentFallbacks.map(publishedFingerprint),
@@ -173,15 +179,84 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     }
   }
 
-  const plan = await log.group('Planning the rotation', async () => {
-    const newKey = generateKey(inputs.keyLength, inputs.keyAlphabet)
-    log.mask(newKey)
-    const fallbacks = nextFallbacks({ ...inputs, newKey })
-    warnAboutCurrentKey(inputs, log)
-    warnAboutParsers(inputs, fallbacks.kept, log)
-    log.info(
-      `New key ${fingerprint(newKey)}: ${inputs.keyLength} characters from the ${inputs.keyAlphabet} alphabet`
+  // revoke-previous answers a leak: it runs whatever the key's age, and drops every old key anyway.
+  // min-age-days gates the start of a rotation; auto weighs it itself, promote and retire ignore it.
+  const freshness = inputs.revokePrevious
+    ? ({ decision: 'rotate' } as const)
+    : decideFreshness({
+        secretName: inputs.secretName,
+        keyUpdatedAt: reads.keyMetadata?.updatedAt,
+        run: reads.run.timing,
+        minAgeDays: inputs.phase === 'rotate' || inputs.phase === 'stage' ? inputs.minAgeDays : 0,
+        now: now()
+      })
+  // The phases write from current-fallbacks, so that input must not be stale either.
+  const fallbacksFreshness = phased
+    ? decideFreshness({
+        secretName: inputs.fallbacksSecretName,
+        inputName: 'current-fallbacks',
+        keyUpdatedAt: reads.fallbacksMetadata?.updatedAt,
+        run: reads.run.timing,
+        minAgeDays: 0,
+        now: now()
+      })
+    : freshness
+  const staleCheck = describeStaleCheck(inputs, reads.keyMetadata, reads.run)
+  for (const checked of [freshness, fallbacksFreshness]) {
+    if (checked.decision === 'stop') throw fail(checked.reason)
+  }
+  for (const checked of [freshness, fallbacksFreshness]) {
+    if (checked.decision === 'skip') return skipped(checked.reason)
+  }
+
+  const before: KeyState = { key: inputs.currentKey, fallbacks: inputs.currentFallbacks }
+  const record =
+    reads.previousIssue && 'body' in reads.previousIssue
+      ? readStageRecord(reads.previousIssue.body, reads.previousIssue.number)
+      : undefined
+  const staging = stagingOf(before, record)
+  let decision: Decision
+  try {
+    decision = decideRun(inputs, staging, before, reads, now())
+  } catch (error) {
+    throw fail((error as Error).message)
+  }
+  if (decision.phase === undefined) return skipped(decision.skipReason)
+  const phase = decision.phase
+  state.phase = phase
+  if (phased)
+    log.info(`Phase: ${phase}${inputs.phase === 'auto' ? ' (decided by phase auto)' : ''}`)
+  const target = {
+    ...inputs,
+    secrets,
+    scope,
+    log,
+    now,
+    publicKey: reads.publicKey,
+    runCreatedAt: reads.run.timing?.createdAt,
+    before: {
+      [inputs.secretName]: reads.keyMetadata,
+      [inputs.fallbacksSecretName]: reads.fallbacksMetadata
+    }
+  }
+
+  const plan = await log.group(`Planning the ${phase}`, async () => {
+    const request = planRequest(phase, inputs, staging)
+    if ('newKey' in request) log.mask(request.newKey)
+    const planned = planWrites(before, request)
+    const after = finalState(before, planned)
+    const kept = [after.key, ...after.fallbacks]
+    const dropped = [before.key, ...before.fallbacks].filter(
+      (key, index, all) => key !== '' && !kept.includes(key) && all.indexOf(key) === index
     )
+    // Only a rotation or a stage leads to the current key being replaced.
+    if (phase === 'rotate' || phase === 'stage') warnAboutCurrentKey(inputs, log)
+    warnAboutParsers(inputs, after.fallbacks, log)
+    if ('newKey' in request) {
+      log.info(
+        `New key ${fingerprint(request.newKey)}: ${inputs.keyLength} characters from the ${inputs.keyAlphabet} alphabet`
+      )
+    }
     const droppedUnseen = inputs.revokePrevious
       ? [
           ...(reads.keyMetadata && inputs.currentKey === '' ? [inputs.secretName] : []),
@@ -193,54 +268,35 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     const unseen = droppedUnseen.length > 0 ? ', and what this run was not given' : ''
     log.info(
       inputs.revokePrevious
-        ? `revoke-previous is true: no old key is kept, ${plural(fallbacks.dropped.length, 'key')} stop working${unseen}`
-        : `${inputs.fallbacksSecretName} will hold ${plural(fallbacks.kept.length, 'key')} (max-fallbacks ${inputs.maxFallbacks}), ${plural(fallbacks.dropped.length, 'old key')} dropped`
+        ? `revoke-previous is true: no old key is kept, ${plural(dropped.length, 'key')} stop working${unseen}`
+        : `${inputs.fallbacksSecretName} will hold ${plural(after.fallbacks.length, 'key')} (max-fallbacks ${inputs.maxFallbacks}), ${plural(dropped.length, 'old key')} dropped`
     )
-    const [sealedFallbacks, sealedKey] = await Promise.all([
-      sealSecret(formatKeyList(fallbacks.kept, inputs.fallbacksFormat), reads.publicKey.key),
-      sealSecret(newKey, reads.publicKey.key)
-    ])
-    const keyId = reads.publicKey.keyId
-    // An empty list is never stored: the fallbacks secret is deleted (or not created), so that
-    // an existing fallbacks secret always holds keys (see the current-fallbacks check above).
-    const fallbacksStep: WriteStep | undefined =
-      fallbacks.kept.length > 0
-        ? {
-            name: inputs.fallbacksSecretName,
-            kind: 'write',
-            sealed: { encryptedValue: sealedFallbacks, keyId },
-            before: reads.fallbacksMetadata
-          }
-        : reads.fallbacksMetadata
-          ? { name: inputs.fallbacksSecretName, kind: 'delete', before: reads.fallbacksMetadata }
-          : undefined
-    const keyStep: WriteStep = {
-      name: inputs.secretName,
-      kind: 'write',
-      sealed: { encryptedValue: sealedKey, keyId },
-      before: reads.keyMetadata
+    for (const write of planned) {
+      log.info(
+        `Write ${secretNameOf(write, inputs)}: leaves ${describeState(write.leaves, inputs)}`
+      )
     }
-    return {
-      keyFingerprint: fingerprint(newKey),
-      fallbacks,
-      droppedUnseen,
-      steps: fallbacksStep ? [fallbacksStep, keyStep] : [keyStep]
-    }
+    if (planned.length === 0) log.info(`Nothing left to write: the ${phase} is complete`)
+    return { steps: stepsOf(planned, target), after, dropped, droppedUnseen }
   })
   state.fallbacksPlan = {
-    keepsOldKey: inputs.currentKey !== '' && plan.fallbacks.kept[0] === inputs.currentKey,
-    count: plan.fallbacks.kept.length
+    keepsOldKey: inputs.currentKey !== '' && plan.after.fallbacks[0] === inputs.currentKey,
+    count: plan.after.fallbacks.length
   }
 
   const report = (): RotationReport => ({
     ...described,
-    rotated: !inputs.dryRun,
+    phase,
+    rotated: (phase === 'rotate' || phase === 'promote') && !inputs.dryRun,
     rotatedAt: now().toISOString(),
-    keyFingerprint: plan.keyFingerprint,
-    previousKeyFingerprint:
-      inputs.currentKey === '' ? undefined : publishedFingerprint(inputs.currentKey),
-    keptFallbackFingerprints: plan.fallbacks.kept.map(publishedFingerprint),
-    droppedFingerprints: plan.fallbacks.dropped.map(publishedFingerprint),
+    keyFingerprint:
+      phase === 'stage'
+        ? fingerprint(plan.after.fallbacks[0])
+        : publishedFingerprint(plan.after.key),
+    previousKeyFingerprint: previousKeyOf(phase, before, plan.after),
+    signingKeyFingerprint: publishedFingerprint(plan.after.key),
+    keptFallbackFingerprints: plan.after.fallbacks.map(publishedFingerprint),
+    droppedFingerprints: plan.dropped.map(publishedFingerprint),
     droppedUnseen: plan.droppedUnseen,
     revoked: inputs.revokePrevious,
     staleCheck,
@@ -260,68 +316,114 @@ export async function rotate(inputs: Inputs, services: RotationServices): Promis
     return { ...report(), unverified }
   }
 
-  await log.group('Writing the secrets', async () => {
-    // Sequential on purpose: the key is written only once the fallbacks that keep the old key are.
-    for (const step of plan.steps) {
-      const sentAt = now()
-      const result = await writeStep(step, secrets, scope).catch(async (error: unknown) => {
-        const explained = explainGitHubError(error, `write ${step.name}`, scope, 'token').message
-        if (!outcomeUnknown(error)) throw fail(explained, error)
-        // GitHub may have applied the write and lost the answer: ask the secret, never guess.
-        const outcome = await confirmWrite(secrets, scope, {
-          ...step,
-          runCreatedAt: reads.run.timing?.createdAt,
-          sentAt
-        })
-        if (outcome === 'applied') {
-          log.warning(
-            `GitHub's answer to the ${step.name} write was lost (${describeAnswer(error)}), but the ` +
-              "secret's metadata shows the write was applied: going on."
-          )
-          return appliedResult(step)
-        }
-        if (outcome === 'not applied') {
-          throw fail(`${explained} ${step.name}'s metadata shows GitHub did not apply it.`, error)
-        }
-        // No advice to run again here: the state that follows says what to check first.
-        writes.push({ name: step.name, result: 'unknown' })
-        throw fail(
-          `Could not confirm the ${step.name} write for the ${scope.label}: ${describeAnswer(error)}. ` +
-            `Whether GitHub applied the write is unknown: ${step.name}'s metadata could not tell.`,
-          error
-        )
-      })
-      writes.push({ name: step.name, result })
-      log.info(`${step.name} ${result}`)
-    }
-  })
+  await log.group('Writing the secrets', () =>
+    // One request at a time, in the plan's order: each keeps the states around it mutually valid.
+    executeSteps(plan.steps, target, writes, fail)
+  )
 
   const rotated = report()
   if (!inputs.openIssue) return rotated
   return log.group('Logging the rotation', () =>
-    logRotation(rotated, reads.previousIssue, inputs, services)
+    logRotation(rotated, reads.previousIssue, inputs, services, fail)
   )
 }
 
-/** One write of the plan: the fallbacks (written or deleted), then the key. */
-interface WriteStep {
-  readonly name: string
-  readonly kind: 'write' | 'delete'
-  readonly sealed?: SealedSecret
-  /** The secret's metadata before this run wrote anything; undefined when it did not exist. */
-  readonly before: SecretMetadata | undefined
+/** What the run does: the phase asked for, or what auto decides; a skip carries its reason. */
+function decideRun(
+  inputs: Inputs,
+  staging: Staging,
+  before: KeyState,
+  reads: { keyMetadata?: SecretMetadata; fallbacksMetadata?: SecretMetadata },
+  now: Date
+): Decision {
+  const facts: LifeFacts = {
+    staging,
+    secretName: inputs.secretName,
+    fallbacksSecretName: inputs.fallbacksSecretName,
+    keyUpdatedAt: reads.keyMetadata?.updatedAt,
+    fallbacksUpdatedAt: reads.fallbacksMetadata?.updatedAt,
+    hasOldKeys: before.fallbacks.some(
+      (key, index) => !(index === 0 && staging.status === 'staged' && key === staging.key)
+    ),
+    minAgeDays: inputs.minAgeDays,
+    promoteAfterDays: inputs.promoteAfterDays,
+    retireAfterDays: inputs.retireAfterDays,
+    now
+  }
+  switch (inputs.phase) {
+    case 'rotate':
+      return { phase: 'rotate' }
+    case 'auto':
+      return decidePhase(facts)
+    case 'stage':
+      if (reads.keyMetadata === undefined || before.key === '') {
+        throw new Error(
+          `${inputs.secretName} does not exist yet, so there is no signing key to stage a new one next to: run once ` +
+            'with phase: rotate to create the first key'
+        )
+      }
+      if (staging.status === 'promoting') throw new Error(promoteUnderWay(staging.record))
+      return { phase: 'stage' }
+    case 'promote':
+      if (staging.status === 'none') {
+        throw new Error(
+          `No staged key to promote: no open rotation issue of this scope records one (${inputs.fallbacksSecretName} ` +
+            'was not staged by this action, or the stage issue was closed). Run phase: stage, deploy, then promote'
+        )
+      }
+      if (staging.status === 'mismatch') throw new Error(staging.reason)
+      return { phase: 'promote' }
+    case 'retire':
+      if (staging.status === 'promoting') throw new Error(promoteUnderWay(staging.record))
+      if (staging.status === 'mismatch') throw new Error(staging.reason)
+      return decideRetire(facts)
+  }
 }
 
-function writeStep(step: WriteStep, secrets: SecretsApi, scope: SecretScope): Promise<WriteResult> {
-  return step.kind === 'delete' || !step.sealed
-    ? secrets.delete(scope, step.name)
-    : secrets.write(scope, step.name, step.sealed)
+function promoteUnderWay(record: StageRecord): string {
+  return (
+    `The promote of the key staged in #${record.issueNumber} (${record.staged}) has not finished: run phase: ` +
+    'promote (or auto) to finish it first'
+  )
 }
 
-/** What GitHub would have answered to a write that its metadata shows was applied. */
-function appliedResult(step: WriteStep): WriteResult {
-  if (step.kind === 'delete') return 'deleted'
-  return step.before ? 'updated' : 'created'
+/** The plan's input for the decided phase; rotate and stage draw a new key here. */
+function planRequest(phase: WritingPhase, inputs: Inputs, staging: Staging): PlanRequest {
+  const staged =
+    staging.status === 'staged' || staging.status === 'promoting' ? staging.key : undefined
+  switch (phase) {
+    case 'rotate':
+      return {
+        phase,
+        newKey: generateKey(inputs.keyLength, inputs.keyAlphabet),
+        maxFallbacks: inputs.maxFallbacks,
+        revokePrevious: inputs.revokePrevious
+      }
+    case 'stage':
+      return {
+        phase,
+        newKey: generateKey(inputs.keyLength, inputs.keyAlphabet),
+        maxFallbacks: inputs.maxFallbacks,
+        replacing: staged
+      }
+    case 'promote':
+      // decideRun let promote through only with a staged key.
+      return { phase, staged: staged ?? '', maxFallbacks: inputs.maxFallbacks }
+    case 'retire':
+      return { phase, staged }
+  }
+}
+
+/** The key that stopped signing: rotate's current key, promote's old key (its first fallback). */
+function previousKeyOf(phase: WritingPhase, before: KeyState, after: KeyState): string | undefined {
+  if (phase === 'rotate') return before.key === '' ? undefined : publishedFingerprint(before.key)
+  if (phase === 'promote') return after.fallbacks[0] && publishedFingerprint(after.fallbacks[0])
+  return undefined
+}
+
+function describeState(state: KeyState, names: SecretNames): string {
+  const list = state.fallbacks.map(publishedFingerprint).join(', ')
+  return `${names.secretName} ${publishedFingerprint(state.key)}, ${names.fallbacksSecretName} [${list}]`
 }
 
 /** This run's timing, or why it could not be read (undefined outside a workflow run). */
@@ -413,11 +515,28 @@ async function checkWithoutWriting(
   return unverified
 }
 
+/**
+ * The issue a phase reads its stage record from: the newest open rotation issue of the scope,
+ * looked up also in a dry run, since promote and auto cannot decide without it.
+ */
+async function findRotationIssue(
+  inputs: Inputs,
+  scope: SecretScope,
+  services: RotationServices
+): Promise<FoundIssue | undefined> {
+  if (!inputs.openIssue) return undefined
+  return services.issues.findOpen(
+    scope.repository,
+    rotationIssueMarker(scope, inputs.secretName),
+    inputs.issueLabels[0]
+  )
+}
+
 async function findPreviousIssue(
   inputs: Inputs,
   scope: SecretScope,
   services: RotationServices
-): Promise<IssueRef | undefined> {
+): Promise<FoundIssue | undefined> {
   if (!inputs.openIssue || !inputs.closePreviousIssue) return undefined
   try {
     return await services.issues.findOpen(
@@ -445,23 +564,43 @@ async function checkIssueAccess(
   await services.issues.checkWriteAccess(scope.repository, inputs.issueLabels[0])
 }
 
-/** Opens the new issue and closes the previous one together. A failure here never undoes a rotation. */
+/**
+ * Logs the run in the issues: a new issue that closes the previous one (rotate, stage, promote), or
+ * a comment on the open one (retire, which records itself in its promote's issue). A failure here
+ * never undoes a write, but a stage whose issue cannot be opened fails: that issue is its record.
+ */
 async function logRotation(
   report: RotationReport,
   previous: IssueRef | undefined,
   inputs: Inputs,
-  { issues, log }: RotationServices
+  { issues, log }: RotationServices,
+  fail: (message: string, cause?: unknown) => RotationFailure
 ): Promise<RotationReport> {
+  const repository = report.scope.repository
+  const explain = (error: unknown, doing: string): string =>
+    explainGitHubError(error, doing, report.scope, 'issue-token').message
+  if (report.phase === 'retire' && previous) {
+    try {
+      await issues.comment(repository, previous.number, renderRetiredComment(report))
+      log.info(`Recorded the retirement in rotation issue #${previous.number}`)
+      return { ...report, issue: { number: previous.number, url: previous.url } }
+    } catch (error) {
+      return finish(report, [explain(error, `comment on rotation issue #${previous.number}`)], log)
+    }
+  }
+  // A promote always closes its stage issue: left open, its record would make the next run promote again.
+  const closing =
+    previous && (inputs.closePreviousIssue || report.phase === 'promote')
+      ? { number: previous.number, url: previous.url }
+      : undefined
   const issue = renderRotationIssue(report, {
     labels: inputs.issueLabels,
     assignees: inputs.issueAssignees,
-    previous: previous?.number
+    previous: closing?.number
   })
   const [opened, closed] = await Promise.allSettled([
-    issues.open(report.scope.repository, issue),
-    previous
-      ? issues.close(report.scope.repository, previous.number, renderSupersededComment(report))
-      : undefined
+    issues.open(repository, issue),
+    closing ? issues.close(repository, closing.number, renderSupersededComment(report)) : undefined
   ])
   const problems: string[] = []
   let result: RotationReport = report
@@ -469,29 +608,29 @@ async function logRotation(
     log.info(`Opened rotation issue #${opened.value.number}: ${opened.value.url}`)
     result = { ...result, issue: opened.value }
   } else {
-    problems.push(
-      explainGitHubError(opened.reason, 'open the rotation issue', report.scope, 'issue-token')
-        .message
-    )
+    const problem = explain(opened.reason, 'open the rotation issue')
+    if (report.phase === 'stage') {
+      throw fail(
+        `${report.fallbacksSecretName} holds the staged key ${report.keyFingerprint} as its first fallback, but the ` +
+          `issue that records which key was staged could not be opened: ${problem} Without that record promote ` +
+          'refuses the key. Fix the cause and run phase: stage again: a new key is staged in front of this one, ' +
+          'which never signed anything.',
+        opened.reason
+      )
+    }
+    problems.push(problem)
     // The previous issue was closed in parallel to keep the run at four round trips; without
     // a new issue it is still the latest record of the scope, so it is reopened.
-    if (previous && closed.status === 'fulfilled') {
-      problems.push(await reopenPrevious(report, previous, issues))
+    if (closing && closed.status === 'fulfilled') {
+      problems.push(await reopenPrevious(report, closing, issues))
       return finish(result, problems, log)
     }
   }
   if (closed.status === 'rejected') {
-    problems.push(
-      explainGitHubError(
-        closed.reason,
-        `close the previous rotation issue #${previous?.number}`,
-        report.scope,
-        'issue-token'
-      ).message
-    )
-  } else if (previous) {
-    log.info(`Closed the previous rotation issue #${previous.number}`)
-    result = { ...result, closedIssue: previous }
+    problems.push(explain(closed.reason, `close the previous rotation issue #${closing?.number}`))
+  } else if (closing) {
+    log.info(`Closed the previous rotation issue #${closing.number}`)
+    result = { ...result, closedIssue: closing }
   }
   return finish(result, problems, log)
 }

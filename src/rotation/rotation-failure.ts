@@ -1,9 +1,12 @@
+import type { Phase } from './plan.js'
 import type { SecretWrite } from './report.js'
 import type { SecretScope } from '../github/scope.js'
 
 export interface SecretNames {
   readonly secretName: string
   readonly fallbacksSecretName: string
+  /** The phase that was writing; one-step rotate when undefined or `auto` (nothing decided yet). */
+  readonly phase?: Phase
 }
 
 /** What a failure report needs to say where the secrets stand. Never a key or a token. */
@@ -45,6 +48,7 @@ export class RotationFailure extends Error {
     this.names = {
       secretName: context.secretName,
       fallbacksSecretName: context.fallbacksSecretName,
+      ...(context.phase ? { phase: context.phase } : {}),
       ...(context.fallbacksPlan ? { fallbacksPlan: { ...context.fallbacksPlan } } : {})
     }
   }
@@ -70,6 +74,25 @@ export function describeSecretsState(
 
   if (!done(key) && keyResult !== 'unknown' && !done(fallbacks) && fallbacksResult !== 'unknown') {
     return `Nothing was written: ${key} and ${fallbacks} are as they were, and the app is safe as it stands.`
+  }
+  const phase = context.phase
+  if (phase === 'stage' || phase === 'promote' || phase === 'retire') {
+    // The plans of these phases keep every state they pass through mutually valid (plan.ts).
+    const written = writes
+      .filter((write) => write.result !== 'planned' && write.result !== 'unknown')
+      .map((write) => write.name)
+    const unknown = writes.filter((write) => write.result === 'unknown').map((write) => write.name)
+    const stopped =
+      written.length === 0
+        ? `The ${phase} wrote nothing for certain`
+        : `The ${phase} stopped after ${written.length} of its writes (${written.join(', then ')})`
+    const doubt =
+      unknown.length > 0 ? `, and whether GitHub applied the next (${unknown[0]}) is unknown` : ''
+    return (
+      `${stopped}${doubt}. Every state it passes through accepts the signing key of every other, so instances ` +
+      "deployed before, during or after it keep each other's sessions valid. Run the workflow again with phase: " +
+      `${phase} (or auto) to finish it.`
+    )
   }
   const held = fallbacksContent(fallbacks, plan, fallbacksResult === 'deleted')
   if (keyResult === 'unknown') {
