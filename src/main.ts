@@ -10,6 +10,7 @@ import type { RotationReport, Trigger } from './rotation/report.js'
 import { rotate } from './rotation/rotate.js'
 import { RotationFailure } from './rotation/rotation-failure.js'
 import { RunsApi } from './github/runs-api.js'
+import { withRunnerDefaults } from './runner-defaults.js'
 import { SecretsApi } from './github/secrets-api.js'
 import { maskableParts, SecretScrubber } from './reporting/scrubber.js'
 import { mappedStack } from './stack-traces.js'
@@ -30,7 +31,9 @@ export async function run(): Promise<void> {
   for (const name of SECRET_INPUTS) log.mask(core.getInput(name, { trimWhitespace: false }))
   let inputs: Inputs
   try {
-    inputs = readInputs((name, options) => core.getInput(name, options))
+    inputs = readInputs(
+      withRunnerDefaults((name, options) => core.getInput(name, options), process.env, log)
+    )
   } catch (error) {
     fail((error as Error).message)
     return
