@@ -21,6 +21,7 @@ export {
   ROTATION_TOKEN,
   RUN_ID,
   runQueued,
+  seedExistingKey,
   WORKFLOW_TOKEN
 } from '../emulator/scenario.js'
 import { REPOSITORY, ROTATION_TOKEN, WORKFLOW_TOKEN } from '../emulator/scenario.js'

@@ -41,7 +41,7 @@ describe('inputs whose default is an expression, outside an Actions runner', () 
     )
     expect(log.lines).toContain(
       'Input "issue-token" is the unexpanded expression "${{ github.token }}", as when run ' +
-        'outside an Actions runner: using from GITHUB_TOKEN'
+        'outside an Actions runner: using the token in GITHUB_TOKEN'
     )
   })
 

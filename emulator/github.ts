@@ -191,12 +191,13 @@ export class GitHubEmulator {
   /** The base URL to use as GITHUB_API_URL. */
   url = ''
 
-  async start(): Promise<this> {
+  /** Listens on loopback, on `port` or, by default, on a free port. */
+  async start(port = 0): Promise<this> {
     await sodium.ready
     this.server = createServer((request, response) => void this.handle(request, response))
     // Octokit keeps connections alive; the emulator must not make a test wait for them to close.
     this.server.keepAliveTimeout = 1000
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve))
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
     return this
   }
@@ -1044,7 +1045,7 @@ function readBody(request: IncomingMessage): Promise<string> {
   })
 }
 
-/** Starts an emulator on a free loopback port. */
-export function startGitHubEmulator(): Promise<GitHubEmulator> {
-  return new GitHubEmulator().start()
+/** Starts an emulator on loopback, on a free port unless `port` is given. */
+export function startGitHubEmulator(port = 0): Promise<GitHubEmulator> {
+  return new GitHubEmulator().start(port)
 }

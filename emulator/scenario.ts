@@ -3,6 +3,7 @@
  * scheduled workflow, on the GitHub API emulator, and a way to run the bundled action as a new run.
  * The tests, the sandbox and the benchmark all start from here.
  */
+import { generateKey } from '../src/keys/key.js'
 import { startGitHubEmulator, type GitHubEmulator } from './github.js'
 import { runAction, type ActionRun } from './runner.js'
 
@@ -23,8 +24,8 @@ export function daysAgo(days: number): Date {
  * An emulated GitHub with the repository, the two tokens of the README's workflow, and this
  * workflow run, queued a minute ago.
  */
-export async function emulatedGitHub(): Promise<GitHubEmulator> {
-  const github = await startGitHubEmulator()
+export async function emulatedGitHub(port = 0): Promise<GitHubEmulator> {
+  const github = await startGitHubEmulator(port)
   github.addRepository(REPOSITORY)
   const queued = new Date(Date.now() - 60_000).toISOString()
   github.addRun(REPOSITORY, { id: RUN_ID, createdAt: queued, runStartedAt: queued, runAttempt: 1 })
@@ -36,6 +37,16 @@ export async function emulatedGitHub(): Promise<GitHubEmulator> {
   })
   github.addToken(WORKFLOW_TOKEN, { kind: 'app', issues: 'write', actions: 'read' })
   return github
+}
+
+/**
+ * Seeds SECRET_KEY with a Django-style key set a month ago by hand, the way most projects start,
+ * and returns that key. It exists only in this emulator.
+ */
+export function seedExistingKey(github: GitHubEmulator): string {
+  const key = generateKey(50, 'django')
+  github.setSecret({ repository: REPOSITORY }, 'SECRET_KEY', key, daysAgo(30))
+  return key
 }
 
 let nextRunId = 5000

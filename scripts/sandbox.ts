@@ -6,10 +6,9 @@
  *
  *   npm run sandbox
  */
-import { generateKey } from '../src/keys/key.js'
 import { fingerprint } from '../src/keys/fingerprint.js'
 import { parseKeyList } from '../src/keys/fallbacks.js'
-import { daysAgo, emulatedGitHub, REPOSITORY, runQueued } from '../emulator/scenario.js'
+import { emulatedGitHub, REPOSITORY, runQueued, seedExistingKey } from '../emulator/scenario.js'
 import { renderRunnerLog, unmaskedAppearances } from '../emulator/runner-log.js'
 
 const scope = { repository: REPOSITORY }
@@ -18,8 +17,7 @@ const rule = (title: string): void =>
 
 const github = await emulatedGitHub()
 try {
-  // A key set a month ago, by hand, the way most projects start.
-  github.setSecret(scope, 'SECRET_KEY', generateKey(50, 'django'), daysAgo(30))
+  seedExistingKey(github)
   console.log(`Emulated GitHub at ${github.url}, repository ${REPOSITORY}`)
   console.log(
     `SECRET_KEY seeded with a Django-style key ${fingerprint(github.secret(scope, 'SECRET_KEY')?.value ?? '')}`

@@ -48,7 +48,7 @@ export function withRunnerDefaults(
           )
       } else {
         if (fallback.secret) log.mask(found)
-        const shown = fallback.secret ? 'from' : `"${found}" from`
+        const shown = fallback.secret ? 'the token in' : `"${found}" from`
         log.info(
           `Input "${name}" ${given}, as when run outside an Actions runner: using ${shown} ${fallback.variable}`
         )
