@@ -55,14 +55,14 @@ describe('npm run local-action', () => {
     expect(run.stdout).toContain(
       'The rotation through @github/local-action kept the previous key valid.'
     )
-  }, 120_000)
+  }, 180_000)
 
   it('passes inputs of your own, and a dry run writes nothing', async () => {
     const run = await npmRun(['local-action', '--', '--input', 'dry-run=true'])
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toMatch(/'rotated' +│ 'false'/)
     expect(run.stdout).not.toContain('SECRET_KEY updated')
-  }, 120_000)
+  }, 180_000)
 
   it('uses a real repository only when asked, with a warning, honouring GITHUB_API_URL from .env', async () => {
     // The "real" GitHub here is an emulator the test owns, named only in the .env file.
@@ -79,7 +79,7 @@ describe('npm run local-action', () => {
           `GITHUB_TOKEN=${WORKFLOW_TOKEN}`,
           `GITHUB_RUN_ID=${RUN_ID}`,
           `INPUT_TOKEN=${ROTATION_TOKEN}`,
-          `INPUT_CURRENT-KEY=${key}`,
+          `INPUT_CURRENT-KEY='${key}'`,
           ''
         ].join('\n')
       )
@@ -94,7 +94,21 @@ describe('npm run local-action', () => {
       rmSync(work, { recursive: true, force: true })
       await stopEmulator(github)
     }
-  }, 120_000)
+  }, 180_000)
+
+  it('refuses a key in .env that holds "#" outside quotes, which local-action would cut short', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'local-action-env-'))
+    try {
+      const envFile = join(work, '.env')
+      writeFileSync(envFile, `INPUT_TOKEN=${ROTATION_TOKEN}\nINPUT_CURRENT-KEY=abc#def\n`)
+      const run = await npmRun(['local-action', '--', '--real-repository', '--dotenv', envFile])
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toContain('the value of INPUT_CURRENT-KEY holds "#" and is not quoted')
+      expect(run.stdout).not.toContain('Running Action')
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  }, 60_000)
 
   it('refuses --real-repository without an env file', async () => {
     const run = await npmRun([
@@ -126,5 +140,5 @@ describe('npm run local-action', () => {
       rmSync(work, { recursive: true, force: true })
       await stopEmulator(github)
     }
-  }, 120_000)
+  }, 180_000)
 })

@@ -37,7 +37,7 @@ describe('npm run emulator', () => {
       await sodium.ready
       expect(sodium.from_base64(key, sodium.base64_variants.ORIGINAL)).toHaveLength(32)
 
-      const seeded = /^INPUT_CURRENT-KEY=(.+)$/m.exec(stdout)?.[1] ?? ''
+      const seeded = /^INPUT_CURRENT-KEY='(.+)'$/m.exec(stdout)?.[1] ?? ''
       expect(stdout).toContain(`SECRET_KEY      ${fingerprint(seeded)}, set 30 days ago`)
       const secret = await fetch(`${url}/repos/${REPOSITORY}/actions/secrets/SECRET_KEY`, {
         headers: { authorization: `Bearer ${WORKFLOW_TOKEN}` }

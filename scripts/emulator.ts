@@ -39,14 +39,15 @@ SECRET_KEY      ${fingerprint(key)}, set 30 days ago
 Try it:
   curl -H 'Authorization: Bearer ${ROTATION_TOKEN}' ${github.url}/repos/${REPOSITORY}/actions/secrets/public-key
 
-The same, as environment variables for the action or @github/local-action (this emulator's key is
-a throwaway made for it):
+The same, as environment variables for the action or a .env file of @github/local-action (this
+emulator's key is a throwaway made for it; keep it in single quotes, as a .env reads "#" as the
+start of a comment):
 GITHUB_API_URL=${github.url}
 GITHUB_REPOSITORY=${REPOSITORY}
 GITHUB_RUN_ID=${RUN_ID}
 GITHUB_TOKEN=${WORKFLOW_TOKEN}
 INPUT_TOKEN=${ROTATION_TOKEN}
-INPUT_CURRENT-KEY=${key}
+INPUT_CURRENT-KEY='${key}'
 
 Stop with Ctrl-C.`)
 

@@ -130,7 +130,17 @@ async function againstRealRepository(envFile: string): Promise<number> {
     )
     return 2
   }
-  const settings = parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string | undefined>
+  const text = readFileSync(envFile, 'utf8')
+  const unquoted = unquotedKeyWithComment(text)
+  if (unquoted) {
+    console.error(
+      `${envFile}: the value of ${unquoted} holds "#" and is not quoted, so local-action would read ` +
+        `only what comes before the "#" and the action would keep a wrong old key: put the value in ` +
+        `single quotes, ${unquoted}='…'`
+    )
+    return 2
+  }
+  const settings = parseEnv(text) as Record<string, string | undefined>
   const apiUrl = settings.GITHUB_API_URL || 'https://api.github.com'
   console.error(
     [
@@ -196,6 +206,18 @@ function spawnLocalAction(
     child.on('error', reject)
     child.on('close', (code) => resolve({ exitCode: code ?? 1, output }))
   })
+}
+
+/**
+ * The name of a key input whose unquoted value holds "#": local-action's .env reader (dotenv) reads
+ * it as the start of a comment, and most Django keys hold one.
+ */
+function unquotedKeyWithComment(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^\s*(INPUT_CURRENT-KEY|INPUT_CURRENT-FALLBACKS)\s*=\s*(.*)$/.exec(line)
+    if (match && !/^['"`]/.test(match[2]) && match[2].includes('#')) return match[1]
+  }
+  return undefined
 }
 
 function splitInput(given: string): [string, string] {
