@@ -6,9 +6,16 @@
  *
  *   npm run sandbox
  */
+import { generateKey } from '../src/keys/key.js'
 import { fingerprint } from '../src/keys/fingerprint.js'
 import { parseKeyList } from '../src/keys/fallbacks.js'
-import { emulatedGitHub, REPOSITORY, runQueued, seedExistingKey } from '../emulator/scenario.js'
+import {
+  daysAgo,
+  emulatedGitHub,
+  REPOSITORY,
+  runQueued,
+  seedExistingKey
+} from '../emulator/scenario.js'
 import { renderRunnerLog, unmaskedAppearances } from '../emulator/runner-log.js'
 
 const scope = { repository: REPOSITORY }
