@@ -129,8 +129,10 @@ function readmeUrl(): string {
 function currentTrigger(): Trigger {
   const { owner, repo } = context.repo
   return {
-    event: context.eventName,
-    actor: context.actor,
+    // Always set on a runner; a local tool (@github/local-action) leaves them out unless its .env
+    // names them, and the issue still needs text for them.
+    event: context.eventName ?? 'local run',
+    actor: context.actor ?? 'unknown',
     runUrl: `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`,
     run:
       Number.isSafeInteger(context.runId) && context.runId > 0
